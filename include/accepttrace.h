@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * accepttrace record ABI: the binary records read from /dev/accepttrace
+ * and the ioctls that control an open reader.  Shared, unchanged, by the
+ * kernel module and the userspace tool.
+ *
+ * Rules: fixed-width types only, natural alignment, no implicit padding
+ * (every hole is an explicit reserved field), every record starts with
+ * struct accepttrace_hdr so a reader can skip a type it does not know.
+ * A change that moves a field bumps ACCEPTTRACE_ABI_VERSION.
+ */
+#ifndef _UAPI_ACCEPTTRACE_H
+#define _UAPI_ACCEPTTRACE_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define ACCEPTTRACE_ABI_VERSION		1
+#define ACCEPTTRACE_DEVICE		"/dev/accepttrace"
+
+enum accepttrace_rec_type {
+	ACCEPTTRACE_REC_SYS_ACCEPT4	= 1,
+	ACCEPTTRACE_REC_INET_ACCEPT	= 2,
+	ACCEPTTRACE_REC_LOST		= 3,
+};
+
+/*
+ * @size covers the whole record, header included, and is a multiple of 8.
+ * @seq counts, per CPU, every event that CPU produced, recorded or lost,
+ * so a gap in it is exactly the number of events a LOST record reports.
+ * LOST records carry seq 0.  @ts_ns is CLOCK_MONOTONIC at the moment the
+ * call returned (when the record was written).
+ */
+struct accepttrace_hdr {
+	__u16	type;
+	__u16	size;
+	__u32	cpu;
+	__u64	seq;
+	__u64	ts_ns;
+};
+
+/* Who made the call.  @netns is the network namespace inode number. */
+struct accepttrace_task {
+	__u32	pid;		/* tgid */
+	__u32	tid;
+	__u32	uid;		/* in the initial user namespace */
+	__u32	netns;
+	char	comm[16];	/* not necessarily NUL-terminated */
+};
+
+#define ACCEPTTRACE_ADDR_MAX		112
+
+/* accepttrace_sockaddr.flags */
+#define ACCEPTTRACE_SA_FAULT		0x0001	/* user memory unreadable */
+
+/*
+ * An address as the kernel hands it to userspace: @data holds the raw
+ * struct sockaddr_in/_in6/_un (family in host order first).  @len is the
+ * address length the kernel reports; @stored is how many bytes of @data
+ * are valid, which is less than @len when the caller's buffer (or
+ * ACCEPTTRACE_ADDR_MAX) truncated it.  @len == 0: no address.
+ */
+struct accepttrace_sockaddr {
+	__u32	len;
+	__u16	stored;
+	__u16	flags;
+	__u8	data[ACCEPTTRACE_ADDR_MAX];
+};
+
+/* accepttrace_sys_accept4.syscall: how __sys_accept4 was entered */
+enum accepttrace_syscall {
+	ACCEPTTRACE_SYSCALL_UNKNOWN	= 0,
+	ACCEPTTRACE_SYSCALL_ACCEPT	= 1,
+	ACCEPTTRACE_SYSCALL_ACCEPT4	= 2,
+	ACCEPTTRACE_SYSCALL_SOCKETCALL	= 3,	/* 32-bit socketcall(2) */
+};
+
+/* accepttrace_sys_accept4.valid: which user-memory reads succeeded */
+#define ACCEPTTRACE_V_ADDRLEN_IN	0x0001	/* *upeer_addrlen at entry */
+#define ACCEPTTRACE_V_ADDRLEN_OUT	0x0002	/* *upeer_addrlen at return */
+#define ACCEPTTRACE_V_SOCK		0x0004	/* local/peer read from the socket */
+
+/* One call of __sys_accept4(), i.e. accept(2) or accept4(2). */
+struct accepttrace_sys_accept4 {
+	struct accepttrace_hdr	hdr;
+	struct accepttrace_task	task;
+	__s32	fd;		/* listening fd as passed */
+	__s32	flags;		/* accept4 flags as passed */
+	__s32	ret;		/* new fd, or -errno */
+	__u16	syscall;	/* enum accepttrace_syscall */
+	__u16	valid;		/* ACCEPTTRACE_V_* */
+	__u64	uaddr;		/* upeer_sockaddr (0: NULL) */
+	__u64	uaddrlen;	/* upeer_addrlen (0: NULL) */
+	__s32	addrlen_in;	/* *upeer_addrlen at entry */
+	__s32	addrlen_out;	/* *upeer_addrlen at return */
+	__u64	latency_ns;	/* entry to return */
+	struct accepttrace_sockaddr user;	/* caller's buffer at return */
+	struct accepttrace_sockaddr local;	/* new socket, from struct sock */
+	struct accepttrace_sockaddr peer;	/* new socket, from struct sock */
+};
+
+/* One call of inet_accept(): TCP/IPv4 and IPv6, io_uring, kernel_accept(). */
+struct accepttrace_inet_accept {
+	struct accepttrace_hdr	hdr;
+	struct accepttrace_task	task;
+	__s32	ret;		/* 0, or -errno */
+	__u32	flags;		/* file flags passed to ->accept (O_NONBLOCK...) */
+	__u8	kern;		/* accepted for an in-kernel user */
+	__u8	reserved0;
+	__u16	family;		/* new socket: AF_* */
+	__u16	type;		/* new socket: SOCK_STREAM... */
+	__u16	protocol;	/* new socket: IPPROTO_* */
+	__u32	qlen;		/* listener's accept queue at entry */
+	__u32	qmax;		/* listener's accept queue limit */
+	__u64	latency_ns;
+	struct accepttrace_sockaddr listen;	/* listener's local address */
+	struct accepttrace_sockaddr local;
+	struct accepttrace_sockaddr peer;
+};
+
+/* @count events were lost on @hdr.cpu because its ring was full. */
+struct accepttrace_lost {
+	struct accepttrace_hdr	hdr;
+	__u64	count;
+};
+
+/* Largest record; a binary read() needs at least this much room. */
+#define ACCEPTTRACE_REC_MAX	sizeof(struct accepttrace_sys_accept4)
+
+/*
+ * Filter applied in the kernel before a record is written.  Every list
+ * that is non-empty must match (pid OR pid..., AND port OR port...).
+ */
+#define ACCEPTTRACE_FILTER_MAX		8
+
+#define ACCEPTTRACE_FAM_INET		0x1
+#define ACCEPTTRACE_FAM_INET6		0x2
+#define ACCEPTTRACE_FAM_UNIX		0x4
+#define ACCEPTTRACE_FAM_ALL		0x7
+
+#define ACCEPTTRACE_FILTER_ERRORS	0x1	/* failed calls only */
+
+struct accepttrace_filter {
+	__u32	flags;		/* ACCEPTTRACE_FILTER_* */
+	__u32	families;	/* ACCEPTTRACE_FAM_* mask; 0: any */
+	__u32	netns;		/* 0: any */
+	__u32	npids;
+	__u32	ntids;
+	__u32	nports;
+	__u32	pids[ACCEPTTRACE_FILTER_MAX];
+	__u32	tids[ACCEPTTRACE_FILTER_MAX];
+	__u16	ports[ACCEPTTRACE_FILTER_MAX];	/* local port, host order */
+	char	comm[16];	/* "" : any */
+};
+
+#define ACCEPTTRACE_IOC_MAGIC		0xAC
+/* The ABI version this module speaks. */
+#define ACCEPTTRACE_IOC_ABI_VERSION	_IOR(ACCEPTTRACE_IOC_MAGIC, 1, __u32)
+/* 1: read() returns binary records; 0: text lines (the default). */
+#define ACCEPTTRACE_IOC_SET_BINARY	_IOW(ACCEPTTRACE_IOC_MAGIC, 2, __u32)
+/* Replace the filter; it is cleared when the reader closes the device. */
+#define ACCEPTTRACE_IOC_SET_FILTER	_IOW(ACCEPTTRACE_IOC_MAGIC, 3, \
+					     struct accepttrace_filter)
+#define ACCEPTTRACE_IOC_CLEAR_FILTER	_IO(ACCEPTTRACE_IOC_MAGIC, 4)
+
+#endif /* _UAPI_ACCEPTTRACE_H */
