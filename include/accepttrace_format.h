@@ -23,15 +23,15 @@
 #define AT_LINE_MAX	1536
 
 extern const struct at_name at_errno_names[];
-extern const unsigned int at_errno_count;
+extern const unsigned int at_errno_names_count;
 extern const struct at_name at_sock_flag_names[];
-extern const unsigned int at_sock_flag_count;
+extern const unsigned int at_sock_flag_names_count;
 extern const struct at_name at_file_flag_names[];
-extern const unsigned int at_file_flag_count;
+extern const unsigned int at_file_flag_names_count;
 extern const struct at_name at_family_names[];
-extern const unsigned int at_family_count;
+extern const unsigned int at_family_names_count;
 extern const struct at_name at_sock_type_names[];
-extern const unsigned int at_sock_type_count;
+extern const unsigned int at_sock_type_names_count;
 
 /* Name of @value in @tab, or NULL. */
 const char *at_name_of(const struct at_name *tab, unsigned int n, long value);

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The text form of accepttrace records (the /dev/accepttrace line format).
+ *
+ * This file is compiled into the module and, unchanged, into the userspace
+ * tool: both print the same bytes from the same tables.  It therefore uses
+ * only what both sides have: snprintf, memcpy and fixed-width types.
+ */
+#ifdef __KERNEL__
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/errno.h>
+#include <linux/fcntl.h>
+#include <linux/net.h>
+#include <linux/socket.h>
+#include <linux/build_bug.h>
+#else
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+#include "accepttrace_format.h"
+
+#define AT_TABLE(name, list)						\
+	const struct at_name name[] = { list(AT_NAME_ENTRY) };		\
+	const unsigned int name##_count = ARRAY_SIZE(name)
+
+AT_TABLE(at_errno_names, AT_ERRNO_LIST);
+AT_TABLE(at_sock_flag_names, AT_SOCK_FLAG_LIST);
+AT_TABLE(at_file_flag_names, AT_FILE_FLAG_LIST);
+AT_TABLE(at_family_names, AT_FAMILY_LIST);
+AT_TABLE(at_sock_type_names, AT_SOCK_TYPE_LIST);
+
+#ifdef __KERNEL__
+/* The tables spell values as numbers; hold them to the kernel's own. */
+#define AT_CHECK(name, value)	static_assert((name) == (value));
+AT_ERRNO_LIST(AT_CHECK)
+AT_SOCK_FLAG_LIST(AT_CHECK)
+AT_FILE_FLAG_LIST(AT_CHECK)
+AT_FAMILY_LIST(AT_CHECK)
+AT_SOCK_TYPE_LIST(AT_CHECK)
+#undef AT_CHECK
+#endif
+
+/* An output cursor: like snprintf, @len keeps counting past @size. */
+struct at_out {
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+static __printf(2, 3) void out_printf(struct at_out *o, const char *fmt, ...)
+{
+	size_t room = o->len < o->size ? o->size - o->len : 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += n;
+}
+
+static int out_done(struct at_out *o)
+{
+	if (o->size && o->len >= o->size)
+		o->buf[o->size - 1] = '\0';
+	return (int)o->len;
+}
+
+const char *at_name_of(const struct at_name *tab, unsigned int n, long value)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (tab[i].value == value)
+			return tab[i].name;
+	return NULL;
+}
+
+const char *at_errno_name(int err)
+{
+	return at_name_of(at_errno_names, at_errno_names_count,
+			  err < 0 ? -(long)err : err);
+}
+
+static void out_flags(struct at_out *o, unsigned long flags,
+		      const struct at_name *tab, unsigned int n)
+{
+	const char *sep = "";
+	unsigned int i;
+
+	if (!flags) {
+		out_printf(o, "0");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if ((flags & tab[i].value) == (unsigned long)tab[i].value) {
+			out_printf(o, "%s%s", sep, tab[i].name);
+			flags &= ~tab[i].value;
+			sep = "|";
+		}
+	}
+	if (flags)
+		out_printf(o, "%s%#lx", sep, flags);
+}
+
+int at_format_flags(char *buf, size_t size, unsigned long flags,
+		    const struct at_name *tab, unsigned int n)
+{
+	struct at_out o = { buf, size, 0 };
+
+	out_flags(&o, flags, tab, n);
+	return out_done(&o);
+}
+
+static void out_escaped(struct at_out *o, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c == '\\')
+			out_printf(o, "\\\\");
+		else if (c > ' ' && c < 0x7f)
+			out_printf(o, "%c", c);
+		else
+			out_printf(o, "\\x%02x", c);
+	}
+}
+
+int at_format_escaped(char *buf, size_t size, const char *s, size_t len)
+{
+	struct at_out o = { buf, size, 0 };
+
+	out_escaped(&o, s, len);
+	return out_done(&o);
+}
+
+static void out_hex(struct at_out *o, const __u8 *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		out_printf(o, "%02x", p[i]);
+}
+
+/* Big-endian 16-bit value at @p (ports, IPv6 groups). */
+static unsigned int be16_at(const __u8 *p)
+{
+	return (unsigned int)p[0] << 8 | p[1];
+}
+
+static unsigned int host16_at(const __u8 *p)
+{
+	__u16 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static __u32 u32_at(const __u8 *p)
+{
+	__u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static void out_ipv4(struct at_out *o, const __u8 *a)
+{
+	out_printf(o, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+}
+
+/* RFC 5952: lower case, the longest run of two or more zero groups as ::. */
+static void out_ipv6(struct at_out *o, const __u8 *a)
+{
+	static const __u8 v4mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+	int best = -1, best_len = 1, i;
+
+	if (!memcmp(a, v4mapped, sizeof(v4mapped))) {
+		out_printf(o, "::ffff:");
+		out_ipv4(o, a + 12);
+		return;
+	}
+	for (i = 0; i < 8; i++) {
+		int j = i;
+
+		while (j < 8 && !be16_at(a + 2 * j))
+			j++;
+		if (j - i > best_len) {
+			best = i;
+			best_len = j - i;
+		}
+		if (j > i)
+			i = j;
+	}
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			out_printf(o, "::");
+			i += best_len - 1;
+			continue;
+		}
+		out_printf(o, "%s%x", i && i != best + best_len ? ":" : "",
+			   be16_at(a + 2 * i));
+	}
+}
+
+/* Bytes of a complete address of @family, 0 if of no fixed size. */
+static size_t full_len(unsigned int family)
+{
+	switch (family) {
+	case 2:		/* AF_INET: sockaddr_in */
+		return 16;
+	case 10:	/* AF_INET6: sockaddr_in6 */
+		return 28;
+	default:
+		return 0;
+	}
+}
+
+static void out_unix(struct at_out *o, const __u8 *d, size_t stored)
+{
+	const char *path = (const char *)d + 2;
+	size_t n = stored - 2;
+
+	if (n == 0) {
+		out_printf(o, "unix:(unnamed)");
+	} else if (path[0] == '\0') {
+		out_printf(o, "unix:@");
+		out_escaped(o, path + 1, n - 1);
+	} else {
+		out_printf(o, "unix:");
+		out_escaped(o, path, strnlen(path, n));
+	}
+}
+
+static void out_sockaddr(struct at_out *o, const struct accepttrace_sockaddr *sa)
+{
+	size_t stored = sa->stored < ACCEPTTRACE_ADDR_MAX ?
+			sa->stored : ACCEPTTRACE_ADDR_MAX;
+	const __u8 *d = sa->data;
+	unsigned int family = 0;
+
+	if (sa->flags & ACCEPTTRACE_SA_FAULT) {
+		out_printf(o, "?");
+		return;
+	}
+	if (!sa->len) {
+		out_printf(o, "-");
+		return;
+	}
+	if (stored >= 2)
+		family = host16_at(d);
+	if (stored < 2 || (family != 1 &&
+			   (stored < sa->len || stored < full_len(family)))) {
+		out_printf(o, "trunc(%zu/%u):", stored, sa->len);
+		out_hex(o, d, stored);
+		return;
+	}
+	switch (family) {
+	case 2:
+		out_ipv4(o, d + 4);
+		out_printf(o, ":%u", be16_at(d + 2));
+		break;
+	case 10:
+		out_printf(o, "[");
+		out_ipv6(o, d + 8);
+		if (u32_at(d + 24))
+			out_printf(o, "%%%u", u32_at(d + 24));
+		out_printf(o, "]:%u", be16_at(d + 2));
+		break;
+	case 1:
+		if (stored < sa->len)
+			out_printf(o, "trunc(%zu/%u):", stored, sa->len);
+		out_unix(o, d, stored);
+		break;
+	default:
+		out_printf(o, "af=%u:", family);
+		out_hex(o, d + 2, stored - 2);
+		break;
+	}
+}
+
+int at_format_sockaddr(char *buf, size_t size,
+		       const struct accepttrace_sockaddr *sa)
+{
+	struct at_out o = { buf, size, 0 };
+
+	out_sockaddr(&o, sa);
+	return out_done(&o);
+}
+
+static void out_result(struct at_out *o, __s32 ret)
+{
+	const char *name = ret < 0 ? at_errno_name(ret) : NULL;
+
+	out_printf(o, " = %d", ret);
+	if (name)
+		out_printf(o, " %s", name);
+}
+
+static void out_addrs(struct at_out *o, const struct accepttrace_sockaddr *peer,
+		      const struct accepttrace_sockaddr *local)
+{
+	out_printf(o, " peer=");
+	out_sockaddr(o, peer);
+	out_printf(o, " local=");
+	out_sockaddr(o, local);
+}
+
+static void out_latency(struct at_out *o, __u64 ns)
+{
+	out_printf(o, " lat=%llu.%03uus", (unsigned long long)(ns / 1000),
+		   (unsigned int)(ns % 1000));
+}
+
+static const char *syscall_name(unsigned int nr)
+{
+	switch (nr) {
+	case ACCEPTTRACE_SYSCALL_ACCEPT:
+		return "accept";
+	case ACCEPTTRACE_SYSCALL_ACCEPT4:
+		return "accept4";
+	case ACCEPTTRACE_SYSCALL_SOCKETCALL:
+		return "socketcall";
+	default:
+		return "__sys_accept4";
+	}
+}
+
+static void out_sys_accept4(struct at_out *o,
+			    const struct accepttrace_sys_accept4 *r)
+{
+	out_printf(o, "%s(fd=%d, addr=", syscall_name(r->syscall), r->fd);
+	if (r->uaddr)
+		out_printf(o, "%#llx", (unsigned long long)r->uaddr);
+	else
+		out_printf(o, "NULL");
+	out_printf(o, ", addrlen=");
+	if (!r->uaddrlen)
+		out_printf(o, "NULL");
+	else if (!(r->valid & ACCEPTTRACE_V_ADDRLEN_IN))
+		out_printf(o, "?");
+	else if (!(r->valid & ACCEPTTRACE_V_ADDRLEN_OUT))
+		out_printf(o, "%d->?", r->addrlen_in);
+	else
+		out_printf(o, "%d->%d", r->addrlen_in, r->addrlen_out);
+	out_printf(o, ", flags=");
+	out_flags(o, (__u32)r->flags, at_sock_flag_names,
+		  at_sock_flag_names_count);
+	out_printf(o, ")");
+	out_result(o, r->ret);
+	if (r->ret >= 0) {
+		if (r->valid & ACCEPTTRACE_V_SOCK)
+			out_addrs(o, &r->peer, &r->local);
+		else
+			out_printf(o, " peer=? local=?");
+	}
+	out_latency(o, r->latency_ns);
+}
+
+static void out_inet_accept(struct at_out *o,
+			    const struct accepttrace_inet_accept *r)
+{
+	out_printf(o, "inet_accept(listen=");
+	out_sockaddr(o, &r->listen);
+	out_printf(o, ", flags=");
+	out_flags(o, r->flags, at_file_flag_names, at_file_flag_names_count);
+	out_printf(o, ", kern=%u)", r->kern);
+	out_result(o, r->ret);
+	if (r->ret >= 0)
+		out_addrs(o, &r->peer, &r->local);
+	out_printf(o, " qlen=%u/%u", r->qlen, r->qmax);
+	out_latency(o, r->latency_ns);
+}
+
+static void out_task(struct at_out *o, const struct accepttrace_task *t)
+{
+	out_printf(o, "pid=%u tid=%u comm=", t->pid, t->tid);
+	out_escaped(o, t->comm, strnlen(t->comm, sizeof(t->comm)));
+	out_printf(o, " ");
+}
+
+static void out_body(struct at_out *o, const struct accepttrace_hdr *h)
+{
+	switch (h->type) {
+	case ACCEPTTRACE_REC_SYS_ACCEPT4:
+		if (h->size < sizeof(struct accepttrace_sys_accept4))
+			break;
+		out_printf(o, "cpu=%u ", h->cpu);
+		out_task(o, &((const struct accepttrace_sys_accept4 *)h)->task);
+		out_sys_accept4(o, (const struct accepttrace_sys_accept4 *)h);
+		return;
+	case ACCEPTTRACE_REC_INET_ACCEPT:
+		if (h->size < sizeof(struct accepttrace_inet_accept))
+			break;
+		out_printf(o, "cpu=%u ", h->cpu);
+		out_task(o, &((const struct accepttrace_inet_accept *)h)->task);
+		out_inet_accept(o, (const struct accepttrace_inet_accept *)h);
+		return;
+	case ACCEPTTRACE_REC_LOST:
+		if (h->size < sizeof(struct accepttrace_lost))
+			break;
+		out_printf(o, "LOST %llu events on cpu %u",
+			   (unsigned long long)
+			   ((const struct accepttrace_lost *)h)->count, h->cpu);
+		return;
+	}
+	out_printf(o, "record type=%u size=%u cpu=%u", h->type, h->size, h->cpu);
+}
+
+int at_format_body(char *buf, size_t size, const struct accepttrace_hdr *rec)
+{
+	struct at_out o = { buf, size, 0 };
+
+	out_body(&o, rec);
+	return out_done(&o);
+}
+
+int at_format_record(char *buf, size_t size, const struct accepttrace_hdr *rec)
+{
+	struct at_out o = { buf, size, 0 };
+
+	/* LOST lines stand alone, as a reader scanning for them expects. */
+	if (rec->type != ACCEPTTRACE_REC_LOST)
+		out_printf(&o, "%llu.%09llu ",
+			   (unsigned long long)(rec->ts_ns / 1000000000ULL),
+			   (unsigned long long)(rec->ts_ns % 1000000000ULL));
+	out_body(&o, rec);
+	out_printf(&o, "\n");
+	return out_done(&o);
+}
