@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# mkinitramfs.sh OUT.cpio.gz KO [KUNIT_KO]
+#
+# Builds the test guest's root filesystem: static busybox with all applet
+# links, our init, the module(s), the guest suites and test binaries, and
+# real host programs (strace, socat, ...) copied together with the shared
+# libraries ldd reports.  Copying host binaries keeps the guest in lockstep
+# with the host's Debian packages and needs no cross toolchain or image
+# download; the price is a few MB of libraries per initramfs.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# Host programs every guest gets.  Suites can ask for more by listing
+# program names, one per line, in tools/testing/guest/<suite>.progs, or
+# ad hoc with AT_EXTRA_PROGS="prog1 prog2".
+BASE_PROGS=(strace socat bash)
+
+# Copy an ELF file and every shared library it needs, at the same paths.
+copy_elf() {
+	local src=$1 dst=$2 lib
+	install -D -m 0755 "$src" "$R$dst"
+	for lib in $(ldd "$src" 2>/dev/null | grep -o '/[^ ]*' || true); do
+		[ -e "$R$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$R$lib"
+	done
+}
+
+copy_prog() {
+	local name=$1 path
+	path=$(command -v "$name") || die "program '$name' wanted in the guest is not installed on the host — apt-get install the package providing it"
+	copy_elf "$path" "/usr/bin/$name"
+}
+
+add_busybox() {
+	local bb l
+	bb=$(command -v busybox) || die "busybox is missing — run: apt-get install busybox-static"
+	file_is_static "$bb" || die "$bb is not static — run: apt-get install busybox-static"
+	install -D -m 0755 "$bb" "$R/bin/busybox"
+	for l in $("$bb" --list-full); do
+		[ -e "$R/$l" ] && continue
+		mkdir -p "$R/$(dirname "$l")"
+		ln -s /bin/busybox "$R/$l"
+	done
+}
+
+file_is_static() {
+	! ldd "$1" >/dev/null 2>&1
+}
+
+add_etc() {
+	mkdir -p "$R/etc" "$R/root"
+	cat >"$R/etc/passwd" <<-'E'
+		root:x:0:0:root:/root:/bin/sh
+		nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+	E
+	cat >"$R/etc/group" <<-'E'
+		root:x:0:
+		nogroup:x:65534:
+	E
+	cat >"$R/etc/hosts" <<-'E'
+		127.0.0.1	localhost
+		::1		localhost ip6-localhost ip6-loopback
+	E
+	echo 'hosts: files' >"$R/etc/nsswitch.conf"
+	echo 'passwd: files' >>"$R/etc/nsswitch.conf"
+	echo 'group: files' >>"$R/etc/nsswitch.conf"
+	# glibc loads the files NSS module at run time on older releases.
+	local nss
+	for nss in /lib/x86_64-linux-gnu/libnss_files.so.2; do
+		[ -e "$nss" ] && install -D -m 0644 "$(readlink -f "$nss")" "$R$nss"
+	done
+	echo 'PS1="at-guest:\w# "' >"$R/etc/profile"
+}
+
+add_project() {
+	local ko=$1 kunit=${2:-} f prog
+	install -D -m 0755 "$AT_ROOT/tools/vm/init" "$R/init"
+	install -D -m 0644 "$ko" "$R/lib/accepttrace/accepttrace.ko"
+	[ -n "$kunit" ] && [ -f "$kunit" ] &&
+		install -D -m 0644 "$kunit" "$R/lib/accepttrace/accepttrace_kunit.ko"
+	mkdir -p "$R/opt/at/bin" "$R/opt/at/guest"
+	for f in "$AT_ROOT"/tools/testing/guest/*.sh; do
+		[ -f "$f" ] && install -m 0755 "$f" "$R/opt/at/guest/"
+	done
+	for f in "$AT_ROOT"/tools/testing/bin/*; do
+		[ -f "$f" ] && [ -x "$f" ] && copy_elf "$f" "/opt/at/bin/${f##*/}"
+	done
+	f="$AT_ROOT/tools/accepttrace/accepttrace"
+	[ -f "$f" ] && [ -x "$f" ] && copy_elf "$f" /opt/at/bin/accepttrace
+	install -m 0755 "$AT_ROOT/tools/vm/demo-guest.sh" "$R/opt/at/demo.sh"
+	for prog in "${BASE_PROGS[@]}" ${AT_EXTRA_PROGS:-} \
+		$(cat "$AT_ROOT"/tools/testing/guest/*.progs 2>/dev/null | sed 's/#.*//'); do
+		copy_prog "$prog"
+	done
+}
+
+main() {
+	[ $# -ge 2 ] || die "usage: mkinitramfs.sh OUT.cpio.gz KO [KUNIT_KO]"
+	local out=$1
+	[ -f "$2" ] || die "module $2 does not exist — build it first (make)"
+	command -v cpio >/dev/null || die "cpio is missing — run: apt-get install cpio"
+	R=$(mktemp -d "${TMPDIR:-/tmp}/at-initramfs.XXXXXX")
+	# shellcheck disable=SC2064
+	trap "rm -rf '$R'" EXIT
+	mkdir -p "$R"/{proc,sys,dev,tmp,run,root,mnt}
+	add_busybox
+	add_etc
+	add_project "$2" "${3:-}"
+	(cd "$R" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$out.tmp"
+	mv "$out.tmp" "$out"
+}
+
+main "$@"

@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# run.sh [options] VMLINUZ KO [KUNIT_KO] -- boot a test guest under TCG.
+#
+#   -m test|shell|demo  test: run guest suites and judge them (default)
+#                       shell: interactive shell with the module loaded
+#                       demo: run tools/vm/demo-guest.sh and show its output
+#   -s SUITES           guest suites to run (names or numbers; default all)
+#   -l LABEL            prefix of summary lines, e.g. guest/6.12
+#   -o LOG              keep the console log here (default: a temp file)
+#   -t SECONDS          kill a hung guest after this long (AT_TIMEOUT, 600)
+#
+# In test mode prints one PASS/FAIL line per suite plus one for the kernel
+# log and exits non-zero if anything failed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+MODE=test SUITES=${SUITES:-all} LABEL=guest LOG= TIMEOUT=${AT_TIMEOUT:-600}
+
+qemu_cmd() {
+	local vmlinuz=$1 initrd=$2 append=$3
+	# loglevel=5 keeps warnings (level 4) on the console but drops the
+	# boot chatter.  panic=-1 + -no-reboot turns a panic into a QEMU exit
+	# instead of a hang; oopses in process context are left non-fatal so
+	# the remaining tests still report.
+	QEMU=(qemu-system-x86_64 -accel tcg -smp 2 -m 1G -nographic -no-reboot
+		-nic none -kernel "$vmlinuz" -initrd "$initrd"
+		-append "console=ttyS0 loglevel=5 printk.time=1 panic=-1 $append")
+}
+
+check_host() {
+	command -v qemu-system-x86_64 >/dev/null ||
+		die "qemu-system-x86_64 is missing — run: make deps (or apt-get install qemu-system-x86)"
+	[ -f "$1" ] || die "kernel image $1 does not exist — run: tools/vm/kernels.sh <name>"
+}
+
+# Per suite: name, ok count, not-ok count, rc ("-" if it never ended).
+parse_suites() {
+	awk '
+	/^@@AT suite-begin / { cur = $3; ok[cur] = 0; nok[cur] = 0; rc[cur] = "-"; next }
+	/^@@AT suite-end / { sub(/^rc=/, "", $4); rc[$3] = $4; cur = ""; next }
+	cur != "" && /^not ok([ \t]|$)/ { nok[cur]++; next }
+	cur != "" && /^ok([ \t]|$)/ { ok[cur]++; next }
+	END { for (s in rc) print s, ok[s], nok[s], rc[s] }
+	' "$1"
+}
+
+tail_console() {
+	sed 's/^/    | /' <(tail -n 40 "$1")
+}
+
+judge() {
+	local log=$1 qrc=$2 suites=$3 name line ok nok rc fail=0 splats
+	declare -A got=()
+	while read -r name ok nok rc; do
+		got[$name]="$ok $nok $rc"
+	done < <(parse_suites "$log")
+
+	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+		msg "$LABEL: guest did not finish within ${TIMEOUT}s (AT_TIMEOUT); last 40 console lines:"
+		tail_console "$log"
+	fi
+	for name in ${suites//,/ }; do
+		if [ -z "${got[$name]:-}" ]; then
+			report FAIL "$LABEL/$name" 0 1 "never started"
+			fail=1
+			continue
+		fi
+		read -r ok nok rc <<<"${got[$name]}"
+		if [ "$rc" = - ]; then
+			report FAIL "$LABEL/$name" "$ok" $((nok + 1)) "$ok ok, $nok not ok, did not finish"
+			msg "$LABEL/$name: last 40 console lines:"
+			tail_console "$log"
+			fail=1
+		elif [ "$rc" -ne 0 ] || [ "$nok" -ne 0 ]; then
+			# A failing suite that printed no "not ok" still counts one failure.
+			[ "$nok" -eq 0 ] && nok=1
+			report FAIL "$LABEL/$name" "$ok" "$nok" "$ok ok, $nok not ok, rc=$rc"
+			fail=1
+		elif [ "$ok" -eq 0 ]; then
+			report PASS "$LABEL/$name" 1 0 "no TAP lines, rc=0"
+		else
+			report PASS "$LABEL/$name" "$ok" 0 "$ok tests"
+		fi
+	done
+	splats=$(grep -E "$KERNEL_SPLAT_RE" "$log" || true)
+	if [ -n "$splats" ]; then
+		report FAIL "$LABEL/kernel-log" 0 1 "kernel warnings in console"
+		printf '%s\n' "$splats" | head -n 40 | sed 's/^/    ! /'
+		fail=1
+	elif ! grep -q '^@@AT guest-end' "$log"; then
+		report FAIL "$LABEL/kernel-log" 0 1 "guest did not shut down cleanly (qemu rc=$qrc)"
+		fail=1
+	else
+		report PASS "$LABEL/kernel-log" 1 0 "clean"
+	fi
+	return $fail
+}
+
+main() {
+	local opt
+	while getopts m:s:l:o:t: opt; do
+		case $opt in
+		m) MODE=$OPTARG ;;
+		s) SUITES=$OPTARG ;;
+		l) LABEL=$OPTARG ;;
+		o) LOG=$OPTARG ;;
+		t) TIMEOUT=$OPTARG ;;
+		*) die "usage: run.sh [-m mode] [-s suites] [-l label] [-o log] [-t secs] VMLINUZ KO [KUNIT_KO]" ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	[ $# -ge 2 ] || die "usage: run.sh [-m mode] [-s suites] [-l label] [-o log] [-t secs] VMLINUZ KO [KUNIT_KO]"
+	local vmlinuz=$1 ko=$2 kunit=${3:-} tmp suites qrc=0
+	check_host "$vmlinuz"
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/at-run.XXXXXX")
+	# shellcheck disable=SC2064
+	trap "rm -rf '$tmp'" EXIT
+	[ -n "$LOG" ] || LOG=$tmp/console.log
+	"$AT_ROOT/tools/vm/mkinitramfs.sh" "$tmp/initramfs.cpio.gz" "$ko" "$kunit"
+
+	case $MODE in
+	shell)
+		qemu_cmd "$vmlinuz" "$tmp/initramfs.cpio.gz" "at.mode=shell"
+		msg "booting $vmlinuz; the module is loaded, 'exit' powers off (Ctrl-a x kills QEMU)"
+		"${QEMU[@]}"
+		return
+		;;
+	demo)
+		qemu_cmd "$vmlinuz" "$tmp/initramfs.cpio.gz" "at.mode=demo"
+		msg "booting $vmlinuz in QEMU (TCG, ~20 s)"
+		timeout -k 5 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>&1 | tr -d '\r' >"$LOG" || qrc=$?
+		sed -n '/^@@AT demo-begin/,/^@@AT demo-end/p' "$LOG" | grep -v '^@@AT'
+		if grep -qE "$KERNEL_SPLAT_RE" "$LOG"; then
+			msg "kernel warnings in the console:"
+			grep -E "$KERNEL_SPLAT_RE" "$LOG" | head -n 40
+			return 1
+		fi
+		grep -q '^@@AT demo-end rc=0' "$LOG" || { msg "demo failed; console log:"; tail_console "$LOG"; return 1; }
+		return 0
+		;;
+	test) ;;
+	*) die "unknown mode '$MODE' — use test, shell or demo" ;;
+	esac
+
+	suites=$(guest_suites "$SUITES" | paste -sd, -)
+	[ -n "$suites" ] || die "no guest suite matches SUITES='$SUITES' (see tools/testing/guest/)"
+	qemu_cmd "$vmlinuz" "$tmp/initramfs.cpio.gz" "at.mode=test at.suites=$suites"
+	timeout -k 5 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>&1 | tr -d '\r' >"$LOG" || qrc=$?
+	judge "$LOG" "$qrc" "$suites"
+}
+
+main "$@"
