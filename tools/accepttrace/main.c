@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * accepttrace - read accept(2) events from the accepttrace module.
+ *
+ * Options, the subcommand and exit codes: 0 ok, 1 runtime error, 2 usage.
+ * Filters are handed to the module (ACCEPTTRACE_IOC_SET_FILTER) so that
+ * filtered-out accepts are never written to its rings.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+/* PID_MAX_LIMIT on 64-bit: the module rejects anything larger. */
+#define AT_PID_MAX	4194304
+
+const char *at_prog = "accepttrace";
+
+static const char usage_text[] =
+"usage: accepttrace [stream] [-j] [-T|-t] [-n N] [-d SEC] [FILTER...]\n"
+"       accepttrace stats [-j]\n"
+"       accepttrace hist [-i SEC] [-d SEC] [FILTER...]\n"
+"       accepttrace top [-i SEC] [-1] [FILTER...]\n"
+"Trace accept(2)/accept4(2) and inet_accept() through /dev/accepttrace.\n"
+"\n"
+"  -j, --json          JSON lines (stream) or one JSON object (stats)\n"
+"  -T, --wall-time     wall-clock timestamps;  -t, --rel-time  seconds since start\n"
+"  -n, --count N       stop after N events\n"
+"  -d, --duration SEC  stop after SEC seconds\n"
+"  -i, --interval SEC  hist/top: print every SEC seconds (top: default 1)\n"
+"  -1, --once          top: print one plain table after -i SEC and exit\n"
+"Filters, applied in the kernel (lists of up to 8 values):\n"
+"  -p, --pid PID       process (tgid)        --tid TID     thread\n"
+"  -c, --comm NAME     command name          -P, --port PORT  local port\n"
+"  -4, --ipv4  -6, --ipv6  --unix  --family inet|inet6|unix\n"
+"  -x, --errors        failed accepts only   --netns INODE network namespace\n"
+"  -h, --help          this text             -V, --version\n"
+"\n"
+"Stop with Ctrl-C: the count of events read and lost goes to stderr.\n"
+"Exit status: 0 ok, 1 error, 2 bad usage.  See README for the JSON keys.\n";
+
+enum {
+	OPT_TID = 256,
+	OPT_UNIX,
+	OPT_FAMILY,
+	OPT_NETNS,
+};
+
+static const struct option long_opts[] = {
+	{ "json",	no_argument,		NULL, 'j' },
+	{ "wall-time",	no_argument,		NULL, 'T' },
+	{ "rel-time",	no_argument,		NULL, 't' },
+	{ "count",	required_argument,	NULL, 'n' },
+	{ "duration",	required_argument,	NULL, 'd' },
+	{ "interval",	required_argument,	NULL, 'i' },
+	{ "once",	no_argument,		NULL, '1' },
+	{ "pid",	required_argument,	NULL, 'p' },
+	{ "tid",	required_argument,	NULL, OPT_TID },
+	{ "comm",	required_argument,	NULL, 'c' },
+	{ "port",	required_argument,	NULL, 'P' },
+	{ "ipv4",	no_argument,		NULL, '4' },
+	{ "ipv6",	no_argument,		NULL, '6' },
+	{ "unix",	no_argument,		NULL, OPT_UNIX },
+	{ "family",	required_argument,	NULL, OPT_FAMILY },
+	{ "errors",	no_argument,		NULL, 'x' },
+	{ "netns",	required_argument,	NULL, OPT_NETNS },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char short_opts[] = "jTtn:d:i:1p:c:P:46xhV";
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", at_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help'.\n", at_prog);
+	exit(AT_EXIT_USAGE);
+}
+
+void at_check_stdout(void)
+{
+	/* EPIPE (SIGPIPE is ignored) or any write error: nobody listens */
+	if (fflush(stdout) == EOF || ferror(stdout))
+		_exit(AT_EXIT_OK);
+}
+
+/* A decimal integer in [min, max], or a usage error naming @what. */
+static unsigned long long parse_uint(const char *s, unsigned long long min,
+				     unsigned long long max, const char *what)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		usage_error("invalid %s '%s' (%llu-%llu)", what, s, min, max);
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		usage_error("invalid %s '%s' (%llu-%llu)", what, s, min, max);
+	return v;
+}
+
+static double parse_seconds(const char *s, const char *what)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0) || v > 1e7)
+		usage_error("invalid %s '%s' (seconds, > 0)", what, s);
+	return v;
+}
+
+static void add_u32(__u32 *list, __u32 *n, __u32 v, const char *what)
+{
+	if (*n == ACCEPTTRACE_FILTER_MAX)
+		usage_error("too many %s values (at most %d)", what,
+			    ACCEPTTRACE_FILTER_MAX);
+	list[(*n)++] = v;
+}
+
+static __u32 parse_family(const char *s)
+{
+	if (!strcmp(s, "inet") || !strcmp(s, "ipv4") || !strcmp(s, "4"))
+		return ACCEPTTRACE_FAM_INET;
+	if (!strcmp(s, "inet6") || !strcmp(s, "ipv6") || !strcmp(s, "6"))
+		return ACCEPTTRACE_FAM_INET6;
+	if (!strcmp(s, "unix") || !strcmp(s, "local"))
+		return ACCEPTTRACE_FAM_UNIX;
+	usage_error("unknown family '%s' (inet, inet6 or unix)", s);
+}
+
+static void parse_option(int c, const char *arg, struct at_opts *o)
+{
+	struct accepttrace_filter *f = &o->filter;
+
+	switch (c) {
+	case 'j': o->json = true; break;
+	case 'T': o->time = AT_TIME_WALL; break;
+	case 't': o->time = AT_TIME_REL; break;
+	case 'n': o->count = parse_uint(arg, 1, LLONG_MAX, "count"); break;
+	case 'd': o->duration = parse_seconds(arg, "duration"); break;
+	case 'i': o->interval = parse_seconds(arg, "interval"); break;
+	case '1': o->once = true; break;
+	case 'p':
+		add_u32(f->pids, &f->npids,
+			parse_uint(arg, 1, AT_PID_MAX, "pid"), "pid");
+		break;
+	case OPT_TID:
+		add_u32(f->tids, &f->ntids,
+			parse_uint(arg, 1, AT_PID_MAX, "tid"), "tid");
+		break;
+	case 'c':
+		if (!*arg || strlen(arg) >= sizeof(f->comm))
+			usage_error("invalid comm '%s' (1-%zu bytes)", arg,
+				    sizeof(f->comm) - 1);
+		strcpy(f->comm, arg);
+		break;
+	case 'P':
+		if (f->nports == ACCEPTTRACE_FILTER_MAX)
+			usage_error("too many port values (at most %d)",
+				    ACCEPTTRACE_FILTER_MAX);
+		f->ports[f->nports++] = parse_uint(arg, 1, 65535, "port");
+		break;
+	case '4': f->families |= ACCEPTTRACE_FAM_INET; break;
+	case '6': f->families |= ACCEPTTRACE_FAM_INET6; break;
+	case OPT_UNIX: f->families |= ACCEPTTRACE_FAM_UNIX; break;
+	case OPT_FAMILY: f->families |= parse_family(arg); break;
+	case 'x': f->flags |= ACCEPTTRACE_FILTER_ERRORS; break;
+	case OPT_NETNS:
+		f->netns = parse_uint(arg, 1, UINT32_MAX, "netns inode");
+		break;
+	case 'h':
+		fputs(usage_text, stdout);
+		fflush(stdout);
+		exit(AT_EXIT_OK);
+	case 'V':
+		printf("accepttrace %s (module ABI version %u)\n",
+		       AT_TOOL_VERSION, ACCEPTTRACE_ABI_VERSION);
+		fflush(stdout);
+		exit(AT_EXIT_OK);
+	default:
+		fprintf(stderr, "Try '%s --help'.\n", at_prog);
+		exit(AT_EXIT_USAGE);
+	}
+}
+
+enum at_cmd { CMD_STREAM, CMD_STATS, CMD_HIST, CMD_TOP };
+
+static int parse_cmd(const char *s, enum at_cmd *cmd)
+{
+	static const char * const names[] = { "stream", "stats", "hist", "top" };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i])) {
+			*cmd = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void check_combination(enum at_cmd cmd, const struct at_opts *o)
+{
+	if (o->count && cmd != CMD_STREAM)
+		usage_error("-n/--count is for the event stream");
+	if (o->interval && cmd != CMD_HIST && cmd != CMD_TOP)
+		usage_error("-i/--interval is for hist and top");
+	if (o->once && cmd != CMD_TOP)
+		usage_error("-1/--once is for top");
+	if (cmd == CMD_STATS && (o->duration || o->time != AT_TIME_MONO))
+		usage_error("stats takes no -d/-T/-t");
+}
+
+int main(int argc, char **argv)
+{
+	enum at_cmd cmd = CMD_STREAM;
+	struct at_opts o;
+	int c;
+
+	memset(&o, 0, sizeof(o));
+	if (argc > 1 && !parse_cmd(argv[1], &cmd)) {
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1)
+		parse_option(c, optarg, &o);
+	if (optind == argc - 1 && cmd == CMD_STREAM &&
+	    !parse_cmd(argv[optind], &cmd))
+		optind++;
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	check_combination(cmd, &o);
+
+	at_install_signals();
+	switch (cmd) {
+	case CMD_STATS:
+		return at_cmd_stats(&o);
+	case CMD_HIST:
+		return at_cmd_hist(&o);
+	case CMD_TOP:
+		return at_cmd_top(&o);
+	default:
+		return at_cmd_stream(&o);
+	}
+}

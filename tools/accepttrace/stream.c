@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The default command: one line per record, in the module's text format
+ * (module/format.c) or as JSON lines, until -n/-d or a signal; then the
+ * read/lost account on stderr.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+volatile int at_stop;
+
+/* After a stop, reads that empty what the module already holds. */
+#define AT_DRAIN_READS	64
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	at_stop = 1;
+}
+
+void at_install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: poll() returns */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+long long at_now_ns(int clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int at_wait(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int n = poll(&p, 1, ms);
+
+	if (n < 0 && errno != EINTR) {
+		fprintf(stderr, "%s: poll %s: %s\n", at_prog,
+			ACCEPTTRACE_DEVICE, strerror(errno));
+		return -1;
+	}
+	return n > 0;
+}
+
+struct stream {
+	const struct at_opts *o;
+	long long start_mono, wall_off;
+	unsigned long long events, lost;
+	bool done;
+};
+
+static void print_time(FILE *f, const struct stream *s, uint64_t ts)
+{
+	long long ns;
+
+	if (s->o->time == AT_TIME_WALL) {
+		struct tm tm;
+		time_t sec;
+
+		ns = (long long)ts + s->wall_off;
+		sec = ns / 1000000000LL;
+		localtime_r(&sec, &tm);
+		fprintf(f, "%02d:%02d:%02d.%06lld ", tm.tm_hour, tm.tm_min,
+			tm.tm_sec, ns % 1000000000LL / 1000);
+	} else {
+		ns = (long long)ts - s->start_mono;
+		if (ns < 0)		/* recorded before we started */
+			fputc('-', f), ns = -ns;
+		fprintf(f, "%lld.%06lld ", ns / 1000000000LL,
+			ns % 1000000000LL / 1000);
+	}
+}
+
+static void print_text(struct stream *s, const struct accepttrace_hdr *h)
+{
+	char line[AT_LINE_MAX];
+
+	if (s->o->time == AT_TIME_MONO || h->type == ACCEPTTRACE_REC_LOST) {
+		at_format_record(line, sizeof(line), h);
+		fputs(line, stdout);
+		return;
+	}
+	print_time(stdout, s, h->ts_ns);
+	at_format_body(line, sizeof(line), h);
+	fputs(line, stdout);
+	fputc('\n', stdout);
+}
+
+static void one_record(struct stream *s, const struct accepttrace_hdr *h)
+{
+	if (h->type == ACCEPTTRACE_REC_LOST &&
+	    h->size >= sizeof(struct accepttrace_lost))
+		s->lost += ((const struct accepttrace_lost *)h)->count;
+	else
+		s->events++;
+	if (s->o->json)
+		at_json_record(stdout, h, s->wall_off, s->start_mono,
+			       s->o->time);
+	else
+		print_text(s, h);
+	if (s->o->count && (long long)s->events >= s->o->count)
+		s->done = true;
+}
+
+/* One read(): returns -1 on error, 0 when nothing was there, else 1. */
+static int read_batch(struct stream *s, struct at_reader *r)
+{
+	const struct accepttrace_hdr *h;
+	long n = at_dev_read(r);
+
+	if (n <= 0)
+		return (int)n;
+	while (!s->done && (h = at_dev_next(r)))
+		one_record(s, h);
+	at_check_stdout();
+	return 1;
+}
+
+static int remaining_ms(const struct stream *s)
+{
+	long long left;
+
+	if (s->o->duration <= 0)
+		return -1;
+	left = s->start_mono + (long long)(s->o->duration * 1e9) -
+	       at_now_ns(CLOCK_MONOTONIC);
+	return left <= 0 ? 0 : (int)((left + 999999) / 1000000);
+}
+
+static void report(const struct stream *s, bool have_before,
+		   const struct at_stats *before)
+{
+	struct at_stats after;
+
+	fprintf(stderr, "%s: %llu events read, %llu lost", at_prog,
+		s->events, s->lost);
+	/* Drops the module counted but could not yet report in a record. */
+	if (have_before && !at_stats_read(&after, false) &&
+	    after.lost - before->lost > s->lost)
+		fprintf(stderr, " (module counted %llu lost while reading)",
+			after.lost - before->lost);
+	fputc('\n', stderr);
+}
+
+int at_cmd_stream(const struct at_opts *o)
+{
+	struct stream s = { .o = o };
+	struct at_stats *before = calloc(1, sizeof(*before));
+	struct at_reader r;
+	bool have_before;
+	int fd, ms, rc = AT_EXIT_OK, i;
+
+	if (!before)
+		return AT_EXIT_ERROR;
+	fd = at_dev_open(&o->filter);
+	if (fd < 0) {
+		free(before);
+		return AT_EXIT_ERROR;
+	}
+	if (at_reader_init(&r, fd)) {
+		close(fd);
+		free(before);
+		return AT_EXIT_ERROR;
+	}
+	have_before = !at_stats_read(before, false);
+	s.start_mono = at_now_ns(CLOCK_MONOTONIC);
+	s.wall_off = at_now_ns(CLOCK_REALTIME) - s.start_mono;
+
+	while (!s.done && !at_stop) {
+		ms = remaining_ms(&s);
+		if (!ms)
+			break;
+		if (at_wait(fd, ms) < 0 || read_batch(&s, &r) < 0) {
+			rc = AT_EXIT_ERROR;
+			break;
+		}
+	}
+	/* Stopped by time or signal: print what had already arrived. */
+	for (i = 0; rc == AT_EXIT_OK && !s.done && i < AT_DRAIN_READS; i++)
+		if (read_batch(&s, &r) <= 0)
+			break;
+	fflush(stdout);
+	at_check_stdout();
+	report(&s, have_before, before);
+	at_reader_free(&r);
+	close(fd);
+	free(before);
+	return rc;
+}
+
+static int run_batch(struct at_reader *r, at_rec_fn rec, void *ctx)
+{
+	const struct accepttrace_hdr *h;
+	long n = at_dev_read(r);
+
+	if (n <= 0)
+		return (int)n;
+	while ((h = at_dev_next(r)))
+		if (rec(ctx, h))
+			return 2;
+	return 1;
+}
+
+int at_run(const struct at_opts *o, at_rec_fn rec, at_tick_fn tick, void *ctx)
+{
+	long long start, end = 0, next = 0, now, wait;
+	struct at_reader r;
+	int fd, rc = 0, i;
+
+	fd = at_dev_open(&o->filter);
+	if (fd < 0)
+		return AT_EXIT_ERROR;
+	if (at_reader_init(&r, fd)) {
+		close(fd);
+		return AT_EXIT_ERROR;
+	}
+	start = at_now_ns(CLOCK_MONOTONIC);
+	if (o->duration > 0)
+		end = start + (long long)(o->duration * 1e9);
+	if (o->interval > 0)
+		next = start + (long long)(o->interval * 1e9);
+	while (!at_stop && rc >= 0 && rc != 2) {
+		now = at_now_ns(CLOCK_MONOTONIC);
+		if (end && now >= end)
+			break;
+		if (next && now >= next) {
+			tick(ctx, false);
+			at_check_stdout();
+			next += (long long)(o->interval * 1e9);
+			continue;
+		}
+		wait = -1;
+		if (end)
+			wait = end - now;
+		if (next && (wait < 0 || next - now < wait))
+			wait = next - now;
+		if (at_wait(fd, wait < 0 ? -1 : (int)((wait + 999999) / 1000000)) < 0) {
+			rc = -1;
+			break;
+		}
+		rc = run_batch(&r, rec, ctx);
+	}
+	for (i = 0; rc >= 0 && rc != 2 && i < AT_DRAIN_READS; i++)
+		if ((rc = run_batch(&r, rec, ctx)) <= 0)
+			break;
+	tick(ctx, true);
+	fflush(stdout);
+	at_check_stdout();
+	at_reader_free(&r);
+	close(fd);
+	return rc < 0 ? AT_EXIT_ERROR : AT_EXIT_OK;
+}

@@ -1,0 +1,701 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of the tool's decoder and formatters: names from the
+ * shared tables, addresses of every family, JSON lines (parsed back by a
+ * strict parser), stats parsing, histogram buckets.
+ * Last line of output: "N passed, N failed"; exit 1 on any failure.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "tool.h"
+#include "flatjson.h"
+
+const char *at_prog = "accepttrace";
+void at_check_stdout(void) { }
+
+static unsigned int passed, failed;
+
+static void __attribute__((format(printf, 2, 3)))
+check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok) {
+		passed++;
+		return;
+	}
+	failed++;
+	printf("FAIL: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* ---- record builders ---- */
+
+static void set_sa(struct accepttrace_sockaddr *sa, const void *addr,
+		   size_t len, size_t stored)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->len = len;
+	sa->stored = stored;
+	memcpy(sa->data, addr, stored);
+}
+
+static void sa_in(struct accepttrace_sockaddr *sa, const char *ip, int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
+
+	inet_pton(AF_INET, ip, &a.sin_addr);
+	set_sa(sa, &a, sizeof(a), sizeof(a));
+}
+
+static void sa_in6(struct accepttrace_sockaddr *sa, const char *ip, int port,
+		   unsigned int scope)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons(port),
+				  .sin6_scope_id = scope };
+
+	inet_pton(AF_INET6, ip, &a.sin6_addr);
+	set_sa(sa, &a, sizeof(a), sizeof(a));
+}
+
+/* @name of @n bytes; abstract when it starts with NUL; n == 0: unnamed */
+static void sa_un(struct accepttrace_sockaddr *sa, const char *name, size_t n)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+	memcpy(a.sun_path, name, n);
+	set_sa(sa, &a, 2 + n, 2 + n);
+}
+
+static void task(struct accepttrace_task *t, const char *comm, size_t n)
+{
+	t->pid = 100;
+	t->tid = 101;
+	t->uid = 0;
+	t->netns = 4026531840u;
+	memset(t->comm, 0, sizeof(t->comm));
+	memcpy(t->comm, comm, n);
+}
+
+static void sys_rec(struct accepttrace_sys_accept4 *r, int ret, int flags)
+{
+	memset(r, 0, sizeof(*r));
+	r->hdr.type = ACCEPTTRACE_REC_SYS_ACCEPT4;
+	r->hdr.size = sizeof(*r);
+	r->hdr.cpu = 1;
+	r->hdr.seq = 7;
+	r->hdr.ts_ns = 5000000123ULL;
+	task(&r->task, "server", 6);
+	r->fd = 3;
+	r->flags = flags;
+	r->ret = ret;
+	r->syscall = ACCEPTTRACE_SYSCALL_ACCEPT4;
+	r->uaddr = 0x7ffd1000;
+	r->uaddrlen = 0x7ffd2000;
+	r->addrlen_in = 128;
+	r->addrlen_out = ret >= 0 ? 16 : 128;
+	r->valid = ACCEPTTRACE_V_ADDRLEN_IN | ACCEPTTRACE_V_ADDRLEN_OUT;
+	r->latency_ns = 1500;
+	if (ret >= 0) {
+		r->valid |= ACCEPTTRACE_V_SOCK;
+		sa_in(&r->local, "127.0.0.1", 8080);
+		sa_in(&r->peer, "127.0.0.1", 40000);
+		sa_in(&r->user, "127.0.0.1", 40000);
+	}
+}
+
+static void inet_rec(struct accepttrace_inet_accept *r, int ret)
+{
+	memset(r, 0, sizeof(*r));
+	r->hdr.type = ACCEPTTRACE_REC_INET_ACCEPT;
+	r->hdr.size = sizeof(*r);
+	r->hdr.seq = 9;
+	r->hdr.ts_ns = 6000000000ULL;
+	task(&r->task, "server", 6);
+	r->ret = ret;
+	r->flags = 02 | 04000;		/* O_RDWR|O_NONBLOCK */
+	r->family = AF_INET6;
+	r->type = SOCK_STREAM;
+	r->qlen = 3;
+	r->qmax = 128;
+	r->latency_ns = 2500;
+	sa_in6(&r->listen, "::", 8443, 0);
+	if (!ret) {
+		sa_in6(&r->local, "::1", 8443, 0);
+		sa_in6(&r->peer, "::1", 50000, 0);
+	}
+}
+
+/* ---- JSON helpers ---- */
+
+static char *json_of(const struct accepttrace_hdr *h)
+{
+	static char *buf;
+	size_t size;
+	FILE *f;
+
+	free(buf);
+	f = open_memstream(&buf, &size);
+	at_json_record(f, h, 0, 0, AT_TIME_MONO);
+	fclose(f);
+	return buf;
+}
+
+static struct fj_object obj;
+
+/* The line is valid JSON (one object and a newline) and parsed into obj. */
+static bool parse(const char *line, const char *what)
+{
+	bool ok = fj_parse(line, &obj) && line[strlen(line) - 1] == '\n';
+
+	check(ok, "%s: invalid JSON line: %s", what, line);
+	return ok;
+}
+
+/* Key @k is the string @want (NULL: JSON null). */
+static void expect_str(const char *what, const char *k, const char *want)
+{
+	const struct fj_value *v = fj_get(&obj, k);
+
+	if (!want) {
+		check(v && v->type == FJ_NULL, "%s: %s: want null, got %s",
+		      what, k, v ? v->text : "(missing)");
+		return;
+	}
+	check(v && v->type == FJ_STRING && !strcmp(v->text, want),
+	      "%s: %s: want \"%s\", got %s", what, k, want,
+	      v ? v->text : "(missing)");
+}
+
+/* Key @k is the literal (number, true, false, null) @want. */
+static void expect_lit(const char *what, const char *k, const char *want)
+{
+	const struct fj_value *v = fj_get(&obj, k);
+
+	check(v && v->type != FJ_STRING && !strcmp(v->text, want),
+	      "%s: %s: want %s, got %s", what, k, want,
+	      v ? v->text : "(missing)");
+}
+
+/* ---- tests ---- */
+
+static const struct { const char *name; int value; } seed_errnos[] = {
+	/* every errno the seed man pages list, with libc's value */
+	{ "EAGAIN", EAGAIN }, { "EWOULDBLOCK", EWOULDBLOCK },
+	{ "EBADF", EBADF }, { "ECONNABORTED", ECONNABORTED },
+	{ "EINTR", EINTR }, { "EINVAL", EINVAL }, { "EMFILE", EMFILE },
+	{ "ENFILE", ENFILE }, { "ENOTSOCK", ENOTSOCK },
+	{ "EOPNOTSUPP", EOPNOTSUPP }, { "EFAULT", EFAULT },
+	{ "ENOBUFS", ENOBUFS }, { "ENOMEM", ENOMEM }, { "EPROTO", EPROTO },
+	{ "EPERM", EPERM }, { "ENETDOWN", ENETDOWN },
+	{ "ENOPROTOOPT", ENOPROTOOPT }, { "EHOSTDOWN", EHOSTDOWN },
+	{ "ENONET", ENONET }, { "EHOSTUNREACH", EHOSTUNREACH },
+	{ "ENETUNREACH", ENETUNREACH }, { "ENOSR", ENOSR },
+	{ "ESOCKTNOSUPPORT", ESOCKTNOSUPPORT },
+	{ "EPROTONOSUPPORT", EPROTONOSUPPORT }, { "ETIMEDOUT", ETIMEDOUT },
+	/* kernel-internal restart codes a trace may show */
+	{ "ERESTARTSYS", 512 }, { "ERESTARTNOINTR", 513 },
+	{ "ERESTARTNOHAND", 514 }, { "ERESTART_RESTARTBLOCK", 516 },
+};
+
+static void test_errnos(void)
+{
+	struct accepttrace_sys_accept4 r;
+	struct accepttrace_inet_accept ia;
+	char what[64], line[AT_LINE_MAX], want[64];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(seed_errnos) / sizeof(seed_errnos[0]); i++) {
+		int e = seed_errnos[i].value;
+		/* EWOULDBLOCK is EAGAIN on Linux: the table names it so */
+		const char *name = e == EAGAIN ? "EAGAIN" : seed_errnos[i].name;
+
+		snprintf(what, sizeof(what), "errno %s", seed_errnos[i].name);
+		check(at_errno_name(-e) && !strcmp(at_errno_name(-e), name),
+		      "%s: at_errno_name(%d) = %s", what, -e,
+		      at_errno_name(-e) ? at_errno_name(-e) : "NULL");
+		sys_rec(&r, -e, 0);
+		if (parse(json_of(&r.hdr), what)) {
+			snprintf(want, sizeof(want), "%d", -e);
+			expect_lit(what, "ret", want);
+			expect_str(what, "errno", name);
+			expect_lit(what, "family", "null");
+			expect_lit(what, "local_addr", "null");
+			expect_lit(what, "peer_port", "null");
+		}
+		inet_rec(&ia, -e);
+		if (parse(json_of(&ia.hdr), what))
+			expect_str(what, "errno", name);
+		/* the text line names it too, after the return value */
+		at_format_body(line, sizeof(line), &r.hdr);
+		snprintf(want, sizeof(want), " = %d %s lat=", -e, name);
+		check(strstr(line, want) != NULL, "%s: text line %s", what,
+		      line);
+	}
+	/* every name of the table survives a trip through JSON */
+	for (i = 0; i < at_errno_names_count; i++) {
+		sys_rec(&r, -(int)at_errno_names[i].value, 0);
+		if (parse(json_of(&r.hdr), at_errno_names[i].name))
+			expect_str(at_errno_names[i].name, "errno",
+				   at_errno_names[i].name);
+	}
+	/* an errno the table does not know is printed as a number */
+	sys_rec(&r, -600, 0);
+	if (parse(json_of(&r.hdr), "errno 600"))
+		expect_lit("errno 600", "errno", "600");
+	sys_rec(&r, 5, 0);
+	if (parse(json_of(&r.hdr), "success"))
+		expect_lit("success", "errno", "null");
+}
+
+static void test_flags(void)
+{
+	static const struct { int flags; const char *names; } cases[] = {
+		{ 0, "0" },
+		{ SOCK_NONBLOCK, "SOCK_NONBLOCK" },
+		{ SOCK_CLOEXEC, "SOCK_CLOEXEC" },
+		{ SOCK_NONBLOCK | SOCK_CLOEXEC, "SOCK_NONBLOCK|SOCK_CLOEXEC" },
+		{ 1, "0x1" },				/* invalid: EINVAL */
+		{ SOCK_NONBLOCK | 1, "SOCK_NONBLOCK|0x1" },
+		{ SOCK_CLOEXEC | 0x40, "SOCK_CLOEXEC|0x40" },
+		{ SOCK_NONBLOCK | SOCK_CLOEXEC | 0x10000000,
+		  "SOCK_NONBLOCK|SOCK_CLOEXEC|0x10000000" },
+		{ -1, "SOCK_NONBLOCK|SOCK_CLOEXEC|0xfff7f7ff" },
+	};
+	struct accepttrace_sys_accept4 r;
+	struct accepttrace_inet_accept ia;
+	char what[64], want[32];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(what, sizeof(what), "flags %#x", cases[i].flags);
+		sys_rec(&r, -EINVAL, cases[i].flags);
+		if (!parse(json_of(&r.hdr), what))
+			continue;
+		snprintf(want, sizeof(want), "%u", (unsigned int)cases[i].flags);
+		expect_lit(what, "flags", want);
+		expect_str(what, "flags_names", cases[i].names);
+	}
+	inet_rec(&ia, 0);
+	if (parse(json_of(&ia.hdr), "file flags")) {
+		expect_lit("file flags", "flags", "2050");
+		expect_str("file flags", "flags_names", "O_RDWR|O_NONBLOCK");
+	}
+	ia.flags = 0;
+	if (parse(json_of(&ia.hdr), "file flags 0"))
+		expect_str("file flags 0", "flags_names", "0");
+}
+
+struct addr_case {
+	const char *what;
+	void (*fill)(struct accepttrace_sockaddr *sa);
+	const char *family, *addr, *port, *path;
+};
+
+static void a_v4(struct accepttrace_sockaddr *sa) { sa_in(sa, "10.1.2.3", 80); }
+static void a_v6(struct accepttrace_sockaddr *sa) { sa_in6(sa, "::1", 443, 0); }
+static void a_v6full(struct accepttrace_sockaddr *sa)
+{
+	sa_in6(sa, "2001:db8:0:1:0:0:0:1", 65535, 0);
+}
+static void a_v6scope(struct accepttrace_sockaddr *sa)
+{
+	sa_in6(sa, "fe80::1", 1, 2);
+}
+static void a_mapped(struct accepttrace_sockaddr *sa)
+{
+	sa_in6(sa, "::ffff:127.0.0.1", 8080, 0);
+}
+static void a_path(struct accepttrace_sockaddr *sa)
+{
+	sa_un(sa, "/run/at.sock", sizeof("/run/at.sock"));
+}
+static void a_abstract(struct accepttrace_sockaddr *sa)
+{
+	sa_un(sa, "\0at-test", 8);
+}
+static void a_unnamed(struct accepttrace_sockaddr *sa) { sa_un(sa, "", 0); }
+static void a_trunc4(struct accepttrace_sockaddr *sa)
+{
+	sa_in(sa, "10.1.2.3", 80);
+	sa->stored = 4;			/* the port is there, not the address */
+}
+static void a_trunc6(struct accepttrace_sockaddr *sa)
+{
+	sa_in6(sa, "::1", 443, 0);
+	sa->stored = 2;
+}
+static void a_trunc_un(struct accepttrace_sockaddr *sa)
+{
+	sa_un(sa, "/run/at.sock", sizeof("/run/at.sock"));
+	sa->stored = 6;
+}
+static void a_unknown(struct accepttrace_sockaddr *sa)
+{
+	static const __u8 d[] = { 40, 0, 1, 2, 3, 4 };	/* AF_VSOCK */
+
+	set_sa(sa, d, sizeof(d), sizeof(d));
+	sa->data[0] = 99;		/* no name in the table */
+}
+static void a_fault(struct accepttrace_sockaddr *sa)
+{
+	sa_in(sa, "10.1.2.3", 80);
+	sa->flags = ACCEPTTRACE_SA_FAULT;
+}
+
+static const struct addr_case addr_cases[] = {
+	{ "IPv4", a_v4, "\"AF_INET\"", "10.1.2.3", "80", NULL },
+	{ "IPv6 loopback", a_v6, "\"AF_INET6\"", "::1", "443", NULL },
+	{ "IPv6 zeros", a_v6full, "\"AF_INET6\"", "2001:db8:0:1::1", "65535",
+	  NULL },
+	{ "IPv6 scope", a_v6scope, "\"AF_INET6\"", "fe80::1%2", "1", NULL },
+	{ "IPv4-mapped", a_mapped, "\"AF_INET6\"", "::ffff:127.0.0.1", "8080",
+	  NULL },
+	{ "unix path", a_path, "\"AF_UNIX\"", NULL, "null", "/run/at.sock" },
+	{ "unix abstract", a_abstract, "\"AF_UNIX\"", NULL, "null",
+	  "@at-test" },
+	{ "unix unnamed", a_unnamed, "\"AF_UNIX\"", NULL, "null", NULL },
+	{ "truncated IPv4", a_trunc4, "\"AF_INET\"", NULL, "80", NULL },
+	{ "truncated IPv6", a_trunc6, "\"AF_INET6\"", NULL, "null", NULL },
+	{ "truncated unix", a_trunc_un, "\"AF_UNIX\"", NULL, "null", "/run" },
+	{ "unknown family", a_unknown, "99", NULL, "null", NULL },
+	{ "fault", a_fault, "null", NULL, "null", NULL },
+};
+
+static void test_addrs(void)
+{
+	struct accepttrace_sys_accept4 r;
+	struct accepttrace_inet_accept ia;
+	const struct fj_value *v;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(addr_cases) / sizeof(addr_cases[0]); i++) {
+		const struct addr_case *c = &addr_cases[i];
+
+		sys_rec(&r, 4, 0);
+		c->fill(&r.local);
+		c->fill(&r.peer);
+		if (!parse(json_of(&r.hdr), c->what))
+			continue;
+		v = fj_get(&obj, "family");
+		if (c->family[0] == '"') {
+			char want[32];
+
+			snprintf(want, sizeof(want), "%.*s",
+				 (int)strlen(c->family) - 2, c->family + 1);
+			expect_str(c->what, "family", want);
+		} else {
+			expect_lit(c->what, "family", c->family);
+		}
+		expect_str(c->what, "local_addr", c->addr);
+		expect_str(c->what, "peer_addr", c->addr);
+		expect_lit(c->what, "local_port", c->port);
+		expect_lit(c->what, "peer_port", c->port);
+		expect_str(c->what, "local_path", c->path);
+		expect_str(c->what, "peer_path", c->path);
+		(void)v;
+	}
+	/* inet_accept: listener, new socket, kern/qlen/qmax */
+	inet_rec(&ia, 0);
+	if (parse(json_of(&ia.hdr), "inet_accept")) {
+		expect_str("inet_accept", "probe", "inet_accept");
+		expect_lit("inet_accept", "syscall", "null");
+		expect_lit("inet_accept", "fd", "null");
+		expect_lit("inet_accept", "addr", "null");
+		expect_lit("inet_accept", "addrlen_in", "null");
+		expect_str("inet_accept", "family", "AF_INET6");
+		expect_str("inet_accept", "local_addr", "::1");
+		expect_lit("inet_accept", "local_port", "8443");
+		expect_lit("inet_accept", "peer_port", "50000");
+		expect_str("inet_accept", "listen_addr", "::");
+		expect_lit("inet_accept", "listen_port", "8443");
+		expect_lit("inet_accept", "kern", "false");
+		expect_lit("inet_accept", "qlen", "3");
+		expect_lit("inet_accept", "qmax", "128");
+		expect_lit("inet_accept", "latency_ns", "2500");
+	}
+	ia.kern = 1;
+	if (parse(json_of(&ia.hdr), "kernel_accept"))
+		expect_lit("kernel_accept", "kern", "true");
+	/* a failed inet_accept: family from the listener, no new socket */
+	inet_rec(&ia, -EAGAIN);
+	ia.family = 0;
+	if (parse(json_of(&ia.hdr), "inet_accept EAGAIN")) {
+		expect_str("inet_accept EAGAIN", "family", "AF_INET6");
+		expect_lit("inet_accept EAGAIN", "local_port", "null");
+		expect_lit("inet_accept EAGAIN", "listen_port", "8443");
+	}
+}
+
+static void test_sys_fields(void)
+{
+	struct accepttrace_sys_accept4 r;
+	const char *w = "sys_accept4";
+
+	sys_rec(&r, 4, SOCK_CLOEXEC);
+	if (parse(json_of(&r.hdr), w)) {
+		expect_lit(w, "seq", "7");
+		expect_lit(w, "ts_ns", "5000000123");
+		expect_lit(w, "cpu", "1");
+		expect_lit(w, "pid", "100");
+		expect_lit(w, "tid", "101");
+		expect_lit(w, "uid", "0");
+		expect_str(w, "comm", "server");
+		expect_lit(w, "netns", "4026531840");
+		expect_str(w, "probe", "sys_accept4");
+		expect_str(w, "syscall", "accept4");
+		expect_lit(w, "fd", "3");
+		expect_str(w, "addr", "0x7ffd1000");
+		expect_lit(w, "addrlen_in", "128");
+		expect_lit(w, "addrlen_out", "16");
+		expect_lit(w, "ret", "4");
+		expect_lit(w, "latency_ns", "1500");
+		check(!fj_get(&obj, "kern"), "%s: kern only on inet_accept", w);
+	}
+	w = "accept(fd, NULL, NULL)";
+	r.syscall = ACCEPTTRACE_SYSCALL_ACCEPT;
+	r.uaddr = 0;
+	r.uaddrlen = 0;
+	if (parse(json_of(&r.hdr), w)) {
+		expect_str(w, "syscall", "accept");
+		expect_lit(w, "addr", "null");
+		expect_lit(w, "addrlen_in", "null");
+		expect_lit(w, "addrlen_out", "null");
+	}
+	w = "addrlen unreadable";
+	sys_rec(&r, -EFAULT, 0);
+	r.valid = 0;
+	if (parse(json_of(&r.hdr), w)) {
+		expect_lit(w, "addrlen_in", "null");
+		expect_lit(w, "addrlen_out", "null");
+	}
+	w = "addrlen_out unreadable";
+	r.valid = ACCEPTTRACE_V_ADDRLEN_IN;
+	if (parse(json_of(&r.hdr), w)) {
+		expect_lit(w, "addrlen_in", "128");
+		expect_lit(w, "addrlen_out", "null");
+	}
+	w = "negative addrlen";
+	sys_rec(&r, -EINVAL, 0);
+	r.addrlen_in = r.addrlen_out = -1;
+	if (parse(json_of(&r.hdr), w))
+		expect_lit(w, "addrlen_in", "-1");
+	w = "ERESTARTSYS";
+	sys_rec(&r, -512, 0);
+	if (parse(json_of(&r.hdr), w)) {
+		expect_lit(w, "ret", "-512");
+		expect_str(w, "errno", "ERESTARTSYS");
+	}
+}
+
+static void test_comm(void)
+{
+	static const struct { const char *what, *comm; size_t n;
+			      const char *want; } cases[] = {
+		{ "quote and backslash", "a\"b\\c", 5, "a\"b\\c" },
+		{ "control bytes", "\x01\n\t\x1f\x7f", 5, "\x01\n\t\x1f\x7f" },
+		{ "invalid UTF-8", "\xff\xfe\x80", 3, "\xff\xfe\x80" },
+		{ "valid UTF-8", "caf\xc3\xa9 \xe2\x82\xac", 9,
+		  "caf\xc3\xa9 \xe2\x82\xac" },
+		{ "cut UTF-8", "ab\xe2\x82", 4, "ab\xe2\x82" },
+		{ "overlong", "\xc0\x80x", 3, "\xc0\x80x" },
+		{ "surrogate", "\xed\xa0\x80", 3, "\xed\xa0\x80" },
+		{ "16 bytes, no NUL", "0123456789abcdef", 16,
+		  "0123456789abcdef" },
+		{ "JSON closing", "\"}{\"x\":1", 8, "\"}{\"x\":1" },
+	};
+	struct accepttrace_sys_accept4 r;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct fj_value *v;
+		const char *line;
+
+		sys_rec(&r, 4, 0);
+		task(&r.task, cases[i].comm, cases[i].n);
+		line = json_of(&r.hdr);
+		if (!parse(line, cases[i].what))
+			continue;
+		v = fj_get(&obj, "comm");
+		/* bytes come back exactly: \u00XX decodes to the byte */
+		check(v && v->len == strlen(cases[i].want) &&
+		      !memcmp(v->text, cases[i].want, v->len),
+		      "comm %s: got %s", cases[i].what, line);
+	}
+	/* a byte that is not UTF-8 is escaped, not passed raw */
+	task(&r.task, "\xff", 1);
+	check(strstr(json_of(&r.hdr), "\"comm\":\"\\u00ff\"") != NULL,
+	      "comm 0xff as \\u00ff: %s", json_of(&r.hdr));
+	/* valid UTF-8 is passed as is */
+	task(&r.task, "\xc3\xa9", 2);
+	check(strstr(json_of(&r.hdr), "\"comm\":\"\xc3\xa9\"") != NULL,
+	      "comm UTF-8 raw: %s", json_of(&r.hdr));
+}
+
+static void test_lost_and_unknown(void)
+{
+	struct accepttrace_lost l = {
+		.hdr = { .type = ACCEPTTRACE_REC_LOST, .size = sizeof(l),
+			 .cpu = 1, .ts_ns = 42 },
+		.count = 1234,
+	};
+	struct accepttrace_hdr h = { .type = 77, .size = sizeof(h), .cpu = 0 };
+	char line[AT_LINE_MAX];
+
+	if (parse(json_of(&l.hdr), "LOST")) {
+		expect_lit("LOST", "lost", "1234");
+		expect_lit("LOST", "cpu", "1");
+	}
+	at_format_record(line, sizeof(line), &l.hdr);
+	check(!strcmp(line, "LOST 1234 events on cpu 1\n"), "LOST text: %s",
+	      line);
+	if (parse(json_of(&h), "unknown type"))
+		expect_lit("unknown type", "unknown_type", "77");
+}
+
+static void test_text(void)
+{
+	struct accepttrace_sys_accept4 r;
+	char line[AT_LINE_MAX];
+
+	sys_rec(&r, 4, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	at_format_record(line, sizeof(line), &r.hdr);
+	check(!strcmp(line, "5.000000123 cpu=1 pid=100 tid=101 comm=server "
+		      "accept4(fd=3, addr=0x7ffd1000, addrlen=128->16, "
+		      "flags=SOCK_NONBLOCK|SOCK_CLOEXEC) = 4 "
+		      "peer=127.0.0.1:40000 local=127.0.0.1:8080 "
+		      "lat=1.500us\n"), "text line: %s", line);
+}
+
+static const char stats_text[] =
+	"abi_version 1\n"
+	"enabled 1\n"
+	"reader 0\n"
+	"maxactive 1024\n"
+	"buf_bytes 262144\n"
+	"filter port=8080 errors\n"
+	"probe sys_accept4 active=1 hits=12 nmissed=0 kretprobe_nmissed=0\n"
+	"probe inet_accept active=1 hits=3 nmissed=2 kretprobe_nmissed=1\n"
+	"cpu 0 recorded=10 lost=0 filtered=2 used=4640\n"
+	"cpu 1 recorded=5 lost=7 filtered=0 used=0\n"
+	"total recorded=15 lost=7 filtered=2\n";
+
+static void test_stats(void)
+{
+	struct at_stats *s = calloc(1, sizeof(*s));
+	char *buf = NULL;
+	size_t size;
+	FILE *f;
+
+	check(!at_stats_parse(stats_text, s), "stats: parse");
+	check(s->abi_version == 1 && s->enabled == 1 && s->reader == 0 &&
+	      s->maxactive == 1024 && s->buf_bytes == 262144,
+	      "stats: header values");
+	check(!strcmp(s->filter, "port=8080 errors"), "stats: filter '%s'",
+	      s->filter);
+	check(s->nprobes == 2 && !strcmp(s->probe[1].name, "inet_accept") &&
+	      s->probe[1].hits == 3 && s->probe[1].nmissed == 2 &&
+	      s->probe[1].kretprobe_nmissed == 1, "stats: probes");
+	check(s->ncpus == 2 && s->cpu[0].used == 4640 && s->cpu[1].lost == 7 &&
+	      s->cpu[0].filtered == 2, "stats: cpus");
+	check(s->recorded == 15 && s->lost == 7 && s->filtered == 2,
+	      "stats: totals");
+	f = open_memstream(&buf, &size);
+	at_stats_print(f, s, true);
+	fclose(f);
+	check(strstr(buf, "\"reader\":false") &&
+	      strstr(buf, "{\"cpu\":1,\"recorded\":5,\"lost\":7,"
+			  "\"filtered\":0,\"used\":0}") &&
+	      strstr(buf, "\"filter\":\"port=8080 errors\""),
+	      "stats: JSON %s", buf);
+	free(buf);
+	check(at_stats_parse("abi_version 1\nenabled 1\n", s) < 0,
+	      "stats: incomplete text rejected");
+	check(at_stats_parse("abi_version 1\nenabled 1\nreader 0\n"
+			     "maxactive 1\nbuf_bytes 4096\nfilter none\n"
+			     "probe x active=1\n"
+			     "total recorded=0 lost=0 filtered=0\n", s) < 0,
+	      "stats: malformed probe line rejected");
+	free(s);
+}
+
+static void test_hist(void)
+{
+	static const struct { uint64_t us; unsigned int slot; } cases[] = {
+		{ 0, 0 }, { 1, 0 }, { 2, 1 }, { 3, 1 }, { 4, 2 }, { 7, 2 },
+		{ 8, 3 }, { 1023, 9 }, { 1024, 10 }, { 1000000, 19 },
+		{ UINT64_MAX, AT_HIST_SLOTS - 1 },
+	};
+	struct at_hist h = { { 0 } };
+	char *buf = NULL;
+	size_t size;
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check(at_hist_slot(cases[i].us) == cases[i].slot,
+		      "hist slot of %llu: %u, want %u",
+		      (unsigned long long)cases[i].us,
+		      at_hist_slot(cases[i].us), cases[i].slot);
+	at_hist_add(&h, 3);
+	at_hist_add(&h, 3);
+	at_hist_add(&h, 5);
+	f = open_memstream(&buf, &size);
+	at_hist_print(f, &h, "usecs");
+	fclose(f);
+	check(!strcmp(buf,
+		"     usecs               : count    distribution\n"
+		"         0 -> 1          : 0        |                                        |\n"
+		"         2 -> 3          : 2        |****************************************|\n"
+		"         4 -> 7          : 1        |********************                    |\n"),
+		"hist drawing:\n%s", buf);
+	free(buf);
+}
+
+static void test_event_port(void)
+{
+	struct accepttrace_sys_accept4 r;
+	struct accepttrace_inet_accept ia;
+	struct at_event ev;
+
+	sys_rec(&r, 4, 0);
+	check(!at_decode_event(&r.hdr, &ev) && at_event_port(&ev) == 8080,
+	      "port of a successful accept: local port");
+	sys_rec(&r, -EAGAIN, 0);
+	check(!at_decode_event(&r.hdr, &ev) && at_event_port(&ev) == -1,
+	      "port of a failed accept: unknown");
+	inet_rec(&ia, -EAGAIN);
+	check(!at_decode_event(&ia.hdr, &ev) && at_event_port(&ev) == 8443,
+	      "port of a failed inet_accept: listener's");
+	r.hdr.size = 16;
+	check(at_decode_event(&r.hdr, &ev) == -1, "short record rejected");
+}
+
+int main(void)
+{
+	test_errnos();
+	test_flags();
+	test_addrs();
+	test_sys_fields();
+	test_comm();
+	test_lost_and_unknown();
+	test_text();
+	test_stats();
+	test_hist();
+	test_event_port();
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
