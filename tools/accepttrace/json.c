@@ -178,6 +178,27 @@ static const char *syscall_name(unsigned int nr)
 	}
 }
 
+/* The caller's address buffer at return, as raw bytes. */
+static void json_user(FILE *f, const struct accepttrace_sockaddr *u)
+{
+	unsigned int i, n = u->stored < ACCEPTTRACE_ADDR_MAX ?
+			    u->stored : ACCEPTTRACE_ADDR_MAX;
+
+	key_int(f, "user_len", u->len, true);
+	key_int(f, "user_stored", n, true);
+	key(f, "user_data");
+	if (n && !(u->flags & ACCEPTTRACE_SA_FAULT)) {
+		fputc('"', f);
+		for (i = 0; i < n; i++)
+			fprintf(f, "%02x", u->data[i]);
+		fputc('"', f);
+	} else {
+		fputs("null", f);
+	}
+	key(f, "user_fault");
+	fputs(u->flags & ACCEPTTRACE_SA_FAULT ? "true" : "false", f);
+}
+
 static void json_sys(FILE *f, const struct accepttrace_sys_accept4 *r,
 		     const struct at_event *ev)
 {
@@ -198,6 +219,7 @@ static void json_sys(FILE *f, const struct accepttrace_sys_accept4 *r,
 	json_family(f, ev->family);
 	json_addr(f, "local", &ev->local);
 	json_addr(f, "peer", &ev->peer);
+	json_user(f, &r->user);
 	key_int(f, "latency_ns", (long long)r->latency_ns, true);
 }
 

@@ -464,6 +464,10 @@ static void test_sys_fields(void)
 		expect_lit(w, "ret", "4");
 		expect_lit(w, "latency_ns", "1500");
 		check(!fj_get(&obj, "kern"), "%s: kern only on inet_accept", w);
+		expect_lit(w, "user_len", "16");
+		expect_lit(w, "user_stored", "16");
+		expect_str(w, "user_data", "02009c407f0000010000000000000000");
+		expect_lit(w, "user_fault", "false");
 	}
 	w = "accept(fd, NULL, NULL)";
 	r.syscall = ACCEPTTRACE_SYSCALL_ACCEPT;
@@ -474,6 +478,12 @@ static void test_sys_fields(void)
 		expect_lit(w, "addr", "null");
 		expect_lit(w, "addrlen_in", "null");
 		expect_lit(w, "addrlen_out", "null");
+	}
+	w = "user buffer fault";
+	r.user.flags = ACCEPTTRACE_SA_FAULT;
+	if (parse(json_of(&r.hdr), w)) {
+		expect_lit(w, "user_fault", "true");
+		expect_lit(w, "user_data", "null");
 	}
 	w = "addrlen unreadable";
 	sys_rec(&r, -EFAULT, 0);
