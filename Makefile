@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# accepttrace -- top-level Makefile.  The module itself is built by kbuild
+# through ./Kbuild; everything here is a thin wrapper.  See "make help".
+
+KERNELRELEASE ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+VERSION := $(shell cat VERSION)
+
+# Harness knobs (see README): which kernels and suites make check runs.
+KERNELS ?= 6.1 6.12 test
+SUITES ?= all
+# make vm-shell / make demo boot this one.
+KERNEL ?= 6.12
+
+# Our own command-line variables must not leak into kbuild's sub-make
+# (KERNELRELEASE in particular means something to kbuild).
+MAKEOVERRIDES := $(filter-out KERNELRELEASE=% KDIR=% KERNELS=% SUITES=% KERNEL=%,$(MAKEOVERRIDES))
+
+VM := tools/vm
+export KERNELS SUITES
+
+.PHONY: all modules clean install load unload deps check checkpatch \
+	vm-shell demo dkms-test help kdir-check
+
+all: modules
+
+# $(error) in a recipe fires only when the target is built: one line, no
+# wall of kbuild errors.
+kdir-check:
+	$(if $(wildcard $(KDIR)/Makefile),,$(error accepttrace: KDIR=$(KDIR) has no Makefile — install linux-headers-$(KERNELRELEASE) or pass KDIR=/path/to/build))
+
+modules: kdir-check
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
+
+clean:
+	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
+	rm -rf build
+
+install: modules
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules_install
+	depmod -a "$(KERNELRELEASE)"
+
+load: modules
+	insmod module/accepttrace.ko
+
+unload:
+	rmmod accepttrace
+
+deps:
+	@$(VM)/deps.sh
+
+check:
+	@$(VM)/check.sh
+
+checkpatch:
+	@$(VM)/checkpatch.sh
+
+dkms-test: deps
+	@$(VM)/dkms-test.sh $(filter 6.1 6.12,$(KERNELS))
+
+# Boot $(KERNEL) with the module built for it and an interactive shell.
+vm-shell: deps
+	@eval "$$($(VM)/kernels.sh $(KERNEL))" && \
+	  $(VM)/build.sh "$$KDIR" "build/shell/$$KVER" && \
+	  $(VM)/run.sh -m shell "$$VMLINUZ" "build/shell/$$KVER/module/accepttrace.ko" \
+	    "build/shell/$$KVER/kunit/accepttrace_kunit.ko"
+
+# Boot $(KERNEL), run a few servers and clients, show /dev/accepttrace.
+demo: deps
+	@eval "$$($(VM)/kernels.sh $(KERNEL))" && \
+	  $(VM)/build.sh "$$KDIR" "build/demo/$$KVER" && \
+	  { [ ! -f tools/testing/Makefile ] || $(MAKE) -s -C tools/testing; } && \
+	  $(VM)/run.sh -m demo -o build/demo/console.log "$$VMLINUZ" \
+	    "build/demo/$$KVER/module/accepttrace.ko"
+
+help:
+	@echo "accepttrace $(VERSION)"
+	@echo
+	@echo "Module (real machine):"
+	@echo "  make [KDIR=...|KERNELRELEASE=...]  build module/accepttrace.ko"
+	@echo "  make install                        modules_install + depmod"
+	@echo "  make load / make unload             insmod / rmmod"
+	@echo "  make clean"
+	@echo
+	@echo "Tests (QEMU/TCG, root, Debian 12):"
+	@echo "  make deps                           install host packages"
+	@echo "  make check [KERNELS=\"6.1 6.12 test\"] [SUITES=\"all\"]"
+	@echo "                                      build (W=1, sparse), checkpatch, guest"
+	@echo "                                      suites, DKMS; ends with 'N passed, N failed'"
+	@echo "  make checkpatch                     checkpatch.pl --strict"
+	@echo "  make dkms-test [KERNELS=...]        DKMS add/build/install/load/remove"
+	@echo "  make demo [KERNEL=6.12]             boot, trace a few servers, show the trace"
+	@echo "  make vm-shell [KERNEL=6.12|6.1|test] shell in a guest with the module loaded"
+	@echo
+	@echo "Environment: AT_CACHE (default /var/cache/accepttrace), AT_TIMEOUT (600 s)"

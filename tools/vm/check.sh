@@ -1,0 +1,151 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# check.sh -- everything "make check" does, in order:
+#
+#   deps        install missing host packages (root)
+#   tools       make -C tools/testing (guest binaries), make -C tools/accepttrace
+#               and its host unit tests if it has a "test" target
+#   checkpatch  checkpatch.pl --strict over module/ include/ kunit/
+#   build       per kernel: W=1 + sparse build, any warning fails
+#   guest       per kernel: boot it and run the guest suites
+#   dkms        dkms add/build/install/load/remove on the Debian kernels
+#
+# Narrowing (environment, set by the Makefile):
+#   KERNELS="6.1 6.12 test"   kernels to build and boot (test: only if
+#                             tools/vm/test-kernel.sh exists)
+#   SUITES="all"              any of: build checkpatch dkms tool, and guest
+#                             suite names or numbers (00-smoke, 00)
+#
+# Prints one PASS/FAIL/SKIP line per suite and ends with
+# "N passed, N failed"; exits non-zero on any failure.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+KERNELS=${KERNELS:-6.1 6.12 test}
+SUITES=${SUITES:-all}
+VM=$AT_ROOT/tools/vm
+
+# Is host step $1 selected?  Guest suite names select the build step too.
+want() {
+	[ "$SUITES" = all ] && return 0
+	local w
+	for w in ${SUITES//,/ }; do
+		[ "$w" = "$1" ] && return 0
+	done
+	[ "$1" = build ] && [ -n "$(guest_suites "$SUITES")" ]
+}
+
+# Run a host step, keep its output in the log dir, report one result.
+step() {
+	local name=$1 log="$LOGDIR/${1//\//_}.log"
+	shift
+	if "$@" >"$log" 2>&1; then
+		report PASS "$name" 1 0 "ok"
+	else
+		report FAIL "$name" 0 1 "see $log"
+		sed 's/^/    | /' "$log" | tail -n 40
+		return 1
+	fi
+}
+
+# Optional components owned by other parts of the tree.
+tools_steps() {
+	if [ -f "$AT_ROOT/tools/testing/Makefile" ] && [ -n "$(guest_suites "$SUITES")" ]; then
+		step testing-bin make -C "$AT_ROOT/tools/testing" || true
+	fi
+	[ -f "$AT_ROOT/tools/accepttrace/Makefile" ] || return 0
+	want tool || return 0
+	step tool/build make -C "$AT_ROOT/tools/accepttrace" || return 0
+	grep -qE '^test:' "$AT_ROOT/tools/accepttrace/Makefile" || return 0
+	local log="$LOGDIR/tool_test.log" p=0 f=1 line
+	make -C "$AT_ROOT/tools/accepttrace" test >"$log" 2>&1 || true
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n1 || true)
+	if [ -n "$line" ]; then
+		read -r p _ f _ <<<"$line"
+	fi
+	if [ -n "$line" ] && [ "$f" -eq 0 ] && [ "$p" -gt 0 ]; then
+		report PASS tool/test "$p" 0 "$line"
+	else
+		[ "$f" -eq 0 ] && f=1
+		report FAIL tool/test "$p" "$f" "${line:-no 'N passed, N failed' line}; see $log"
+		tail -n 40 "$log" | sed 's/^/    | /'
+	fi
+}
+
+kernel_steps() {
+	local name=$1 vars rc=0 KVER KDIR VMLINUZ out suites kunit
+	[ "$name" = test ] && [ -e "$VM/test-kernel.sh" ] &&
+		msg "preparing the 'test' kernel (the first run builds it, which takes a while)"
+	vars=$("$VM/kernels.sh" "$name" 2>"$LOGDIR/kernel-$name.log") || rc=$?
+	if [ "$rc" -eq 2 ] && [ "$name" = test ]; then
+		echo "NOTE  kernel 'test' not provided yet (tools/vm/test-kernel.sh missing), not counted"
+		return 0
+	elif [ "$rc" -ne 0 ]; then
+		report FAIL "kernel/$name" 0 1 "$(tail -n1 "$LOGDIR/kernel-$name.log")"
+		return 0
+	fi
+	eval "$vars"
+	out="$AT_ROOT/build/$KVER"
+	want build || return 0
+	if ! step "build/$name" env STRICT=1 "$VM/build.sh" "$KDIR" "$out"; then
+		return 0
+	fi
+	suites=$(guest_suites "$SUITES" | paste -sd, -)
+	[ -n "$suites" ] || return 0
+	kunit="$out/kunit/accepttrace_kunit.ko"
+	"$VM/run.sh" -s "$suites" -l "guest/$name" -o "$LOGDIR/guest-$name.console.log" \
+		"$VMLINUZ" "$out/module/accepttrace.ko" "$kunit" || true
+}
+
+dkms_step() {
+	local k list=()
+	for k in $KERNELS; do
+		case $k in 6.1 | 6.12) list+=("$k") ;; esac
+	done
+	[ ${#list[@]} -gt 0 ] || return 0
+	AT_LOGDIR=$LOGDIR "$VM/dkms-test.sh" "${list[@]}" || true
+}
+
+summary() {
+	local pass fail
+	read -r pass fail < <(awk -F'\t' '{ p += $3; f += $4 } END { print p + 0, f + 0 }' "$AT_RESULTS")
+	echo
+	echo "logs: $LOGDIR"
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+}
+
+main() {
+	local k start=$SECONDS
+	cd "$AT_ROOT"
+	if [ "$(id -u)" -eq 0 ]; then
+		"$VM/deps.sh"
+	else
+		msg "not root: skipping package installation (make deps); DKMS test will fail"
+	fi
+	# One check per tree at a time: builds and logs live in build/.
+	mkdir -p build
+	exec 8>build/.check.lock
+	flock -n 8 || { msg "another make check is running in this tree, waiting"; flock 8; }
+	LOGDIR="$AT_ROOT/build/logs"
+	rm -rf "$LOGDIR"
+	mkdir -p "$LOGDIR"
+	export AT_RESULTS="$LOGDIR/results.tsv"
+	: >"$AT_RESULTS"
+
+	tools_steps
+	if want checkpatch; then
+		step checkpatch "$VM/checkpatch.sh" || true
+	fi
+	for k in $KERNELS; do
+		kernel_steps "$k"
+	done
+	if want dkms; then
+		dkms_step
+	fi
+	echo
+	echo "time: $((SECONDS - start)) s"
+	summary
+}
+
+main "$@"
