@@ -121,12 +121,30 @@ void at_reader_free(struct at_reader *r)
 	r->buf = NULL;
 }
 
-long at_dev_read(struct at_reader *r)
+/*
+ * A read() for at most @want accept records (0: as many as fit), so that
+ * -n N takes exactly N from the module and leaves the rest for the next
+ * reader: no accept record is smaller than struct accepttrace_inet_accept,
+ * and the buffer must hold the largest one.
+ */
+static size_t read_size(const struct at_reader *r, unsigned long long want)
+{
+	size_t min = sizeof(struct accepttrace_inet_accept), n;
+
+	if (sizeof(struct accepttrace_sys_accept4) < min)
+		min = sizeof(struct accepttrace_sys_accept4);
+	if (!want || want > r->size / min)
+		return r->size;
+	n = want * min;
+	return n < ACCEPTTRACE_REC_MAX ? ACCEPTTRACE_REC_MAX : n;
+}
+
+long at_dev_read(struct at_reader *r, unsigned long long want)
 {
 	ssize_t n;
 
 	r->len = r->off = 0;
-	n = read(r->fd, r->buf, r->size);
+	n = read(r->fd, r->buf, read_size(r, want));
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EINTR)
 			return 0;

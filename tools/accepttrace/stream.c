@@ -120,8 +120,9 @@ static void one_record(struct stream *s, const struct accepttrace_hdr *h)
 /* One read(): returns -1 on error, 0 when nothing was there, else 1. */
 static int read_batch(struct stream *s, struct at_reader *r)
 {
+	unsigned long long want = s->o->count ? s->o->count - s->events : 0;
 	const struct accepttrace_hdr *h;
-	long n = at_dev_read(r);
+	long n = at_dev_read(r, want);
 
 	if (n <= 0)
 		return (int)n;
@@ -206,7 +207,7 @@ int at_cmd_stream(const struct at_opts *o)
 static int run_batch(struct at_reader *r, at_rec_fn rec, void *ctx)
 {
 	const struct accepttrace_hdr *h;
-	long n = at_dev_read(r);
+	long n = at_dev_read(r, 0);
 
 	if (n <= 0)
 		return (int)n;

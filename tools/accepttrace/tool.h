@@ -107,8 +107,9 @@ const char *at_dev_open_error(int err);
 
 /*
  * Records of one read(): call at_dev_read() then at_dev_next() until it
- * returns NULL.  at_dev_read() returns bytes read, 0 when nothing is
- * ready, -1 on error (reported).
+ * returns NULL.  at_dev_read() reads at most @want accept records (0: no
+ * limit) and returns bytes read, 0 when nothing is ready, -1 on error
+ * (reported).
  */
 struct at_reader {
 	int fd;
@@ -117,7 +118,7 @@ struct at_reader {
 };
 int at_reader_init(struct at_reader *r, int fd);
 void at_reader_free(struct at_reader *r);
-long at_dev_read(struct at_reader *r);
+long at_dev_read(struct at_reader *r, unsigned long long want);
 const struct accepttrace_hdr *at_dev_next(struct at_reader *r);
 
 /* ---- stream.c ---- */

@@ -71,14 +71,20 @@ static int top_rec(void *ctx, const struct accepttrace_hdr *h)
 	if (at_decode_event(h, &ev))
 		return 0;
 	if (!ev.is_sys) {
-		snprintf(name, sizeof(name), ev.listen.port >= 0 ?
-			 "%s:%d" : "%s:?", ev.listen.has_ip ? ev.listen.ip :
-			 "?", ev.listen.port);
+		const char *ip = ev.listen.has_ip ? ev.listen.ip : "?";
+		bool v6 = ev.listen.family == 10;
+
+		if (ev.listen.port >= 0)
+			snprintf(name, sizeof(name), v6 ? "[%s]:%d" : "%s:%d",
+				 ip, ev.listen.port);
+		else
+			snprintf(name, sizeof(name), v6 ? "[%s]:?" : "%s:?",
+				 ip);
 	} else if (ev.ret >= 0 && ev.local.family == 1) {
-		snprintf(name, sizeof(name), "unix:%.*s",
-			 (int)ev.local.path_len, ev.local.has_path ?
-			 ev.local.path : "(unnamed)");
-		if (!ev.local.has_path)
+		if (ev.local.has_path)
+			snprintf(name, sizeof(name), "unix:%.*s",
+				 (int)ev.local.path_len, ev.local.path);
+		else
 			snprintf(name, sizeof(name), "unix:(unnamed)");
 	} else {
 		return 0;
