@@ -17,7 +17,12 @@
 #include <stddef.h>
 #endif
 #include "accepttrace.h"
-#include "accepttrace_names.h"
+
+/* One entry of a table of names: errno, flag, family or socket type. */
+struct at_name {
+	long value;
+	const char *name;
+};
 
 /* Longest line at_format_record() can produce, NUL included. */
 #define AT_LINE_MAX	1536

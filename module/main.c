@@ -1,41 +1,158 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Placeholder: replaced by the real module. */
+/*
+ * accepttrace: trace accept(2) and inet_accept() with two kretprobes.
+ *
+ *   insmod accepttrace.ko [buf_kb=256] [maxactive=1024] [enabled=1]
+ *   cat /dev/accepttrace
+ *   cat /sys/kernel/debug/accepttrace/stats
+ *
+ * Every call is recorded into the ring of the CPU it returned on and
+ * read back, merged across CPUs, as text or as the binary records of
+ * include/accepttrace.h.
+ */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
 #include <linux/module.h>
-#include <linux/miscdevice.h>
-#include <linux/debugfs.h>
-#include <linux/fs.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/topology.h>
 
-static struct dentry *at_dir;
+#include "internal.h"
 
-static const struct file_operations at_fops = {
-	.owner	= THIS_MODULE,
-};
+#define AT_BUF_KB_MIN		4
+#define AT_BUF_KB_MAX		65536
+#define AT_MAXACTIVE_MAX	32768
 
-static struct miscdevice at_misc = {
-	.minor	= MISC_DYNAMIC_MINOR,
-	.name	= "accepttrace",
-	.fops	= &at_fops,
-	.mode	= 0600,
-};
+static unsigned int buf_kb = 256;
+module_param(buf_kb, uint, 0444);
+MODULE_PARM_DESC(buf_kb, "per-CPU ring size in KiB: a power of two, 4..65536 (default 256)");
 
-static int __init at_init(void)
+unsigned int at_maxactive = 1024;
+module_param_named(maxactive, at_maxactive, uint, 0444);
+MODULE_PARM_DESC(maxactive, "calls that can be inside each probed function at once, blocked acceptors included: 1..32768 (default 1024)");
+
+bool at_enabled = true;
+module_param_named(enabled, at_enabled, bool, 0444);
+MODULE_PARM_DESC(enabled, "record from load on (default 1); toggle later in debugfs accepttrace/enable");
+
+struct at_ring **at_rings;
+u32 at_ring_bytes;
+
+struct at_ring *at_this_ring(void)
 {
-	int ret = misc_register(&at_misc);
+	return at_rings[smp_processor_id()];
+}
 
-	if (ret)
-		return ret;
-	at_dir = debugfs_create_dir("accepttrace", NULL);
+static int check_params(void)
+{
+	if (buf_kb < AT_BUF_KB_MIN || buf_kb > AT_BUF_KB_MAX ||
+	    !is_power_of_2(buf_kb)) {
+		pr_err("buf_kb=%u: must be a power of two from %u to %u\n",
+		       buf_kb, AT_BUF_KB_MIN, AT_BUF_KB_MAX);
+		return -EINVAL;
+	}
+	if (!at_maxactive || at_maxactive > AT_MAXACTIVE_MAX) {
+		pr_err("maxactive=%u: must be from 1 to %u\n", at_maxactive,
+		       AT_MAXACTIVE_MAX);
+		return -EINVAL;
+	}
+	at_ring_bytes = buf_kb * 1024;
 	return 0;
 }
 
+static void rings_free(void)
+{
+	int cpu;
+
+	if (!at_rings)
+		return;
+	for_each_possible_cpu(cpu) {
+		struct at_ring *r = at_rings[cpu];
+
+		if (!r)
+			continue;
+		irq_work_sync(&r->wake);
+		at_ring_destroy(r);
+		kfree(r);
+	}
+	kfree(at_rings);
+	at_rings = NULL;
+}
+
+static int rings_alloc(void)
+{
+	int cpu, ret;
+
+	at_rings = kcalloc(nr_cpu_ids, sizeof(*at_rings), GFP_KERNEL);
+	if (!at_rings)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct at_ring *r = kzalloc_node(sizeof(*r), GFP_KERNEL,
+						 cpu_to_node(cpu));
+
+		if (!r)
+			goto nomem;
+		ret = at_ring_init(r, at_ring_bytes, cpu);
+		if (ret) {
+			kfree(r);
+			goto fail;
+		}
+		at_ring_wake_init(r);
+		at_rings[cpu] = r;
+	}
+	return 0;
+nomem:
+	ret = -ENOMEM;
+fail:
+	rings_free();
+	return ret;
+}
+
+static int __init at_init(void)
+{
+	int ret;
+
+	ret = check_params();
+	if (ret)
+		return ret;
+	ret = rings_alloc();
+	if (ret)
+		return ret;
+	at_debugfs_init();
+	ret = at_chardev_init();
+	if (ret)
+		goto err_debugfs;
+	ret = at_probes_register();
+	if (ret)
+		goto err_chardev;
+	pr_info("%u KiB ring per CPU, recording %s\n", buf_kb,
+		at_enabled ? "on" : "off (echo 1 > accepttrace/enable)");
+	return 0;
+
+err_chardev:
+	at_chardev_exit();
+err_debugfs:
+	at_debugfs_exit();
+	rings_free();
+	at_filter_exit();
+	return ret;
+}
+
+/* Probes first: nothing may write to what the later steps free. */
 static void __exit at_exit(void)
 {
-	debugfs_remove(at_dir);
-	misc_deregister(&at_misc);
+	at_probes_unregister();
+	at_chardev_exit();
+	at_debugfs_exit();
+	rings_free();
+	at_filter_exit();
 }
 
 module_init(at_init);
 module_exit(at_exit);
+
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Trace accept(2) and inet_accept()");
+MODULE_DESCRIPTION("Trace accept(2) and inet_accept() into per-CPU buffers");
+MODULE_VERSION("0.1");

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/accepttrace: one reader at a time.  read() returns text lines by
+ * default (a byte stream: a short read gets part of a line, the rest
+ * comes next) or, after ACCEPTTRACE_IOC_SET_BINARY, whole records.
+ * Records from all CPUs are merged oldest first.  A record leaves its
+ * ring only once the reader has received all of it.
+ */
+#include <linux/kernel.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "internal.h"
+#include "accepttrace_format.h"
+
+static DECLARE_WAIT_QUEUE_HEAD(at_wq);
+static unsigned long at_busy;	/* bit 0: the device is open */
+static bool at_reader_waiting;
+
+struct at_reader {
+	struct mutex		lock;	/* read and ioctl on this file */
+	bool			binary;
+	struct at_ring		*cur;	/* text: ring of the line in @line */
+	u32			line_len;
+	u32			line_off;
+	union at_scratch	rec;
+	char			line[AT_LINE_MAX];
+};
+
+bool at_reader_claim(void)
+{
+	return !test_and_set_bit(0, &at_busy);
+}
+
+void at_reader_release(void)
+{
+	clear_bit(0, &at_busy);
+}
+
+bool at_reader_attached(void)
+{
+	return test_bit(0, &at_busy);
+}
+
+/* irq_work: wake the reader outside probe context, once per burst. */
+static void at_reader_wake(struct irq_work *work)
+{
+	wake_up_interruptible(&at_wq);
+}
+
+void at_emit(struct at_ring *r, struct accepttrace_hdr *rec)
+{
+	if (!at_ring_write(r, rec))
+		return;
+	/* Pairs with the barrier in wait_for_records(). */
+	smp_mb();
+	if (READ_ONCE(at_reader_waiting))
+		irq_work_queue(&r->wake);
+}
+
+void at_ring_wake_init(struct at_ring *r)
+{
+	init_irq_work(&r->wake, at_reader_wake);
+}
+
+static bool ring_readable(struct at_ring *r)
+{
+	if (r->synth_pending || atomic64_read(&r->unreported))
+		return true;
+	/* Acquire: pairs with the producer's release of @head. */
+	return smp_load_acquire(&r->head) != READ_ONCE(r->tail);
+}
+
+static bool any_readable(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (ring_readable(at_rings[cpu]))
+			return true;
+	return false;
+}
+
+/* The oldest record of all rings: its ring, and its header in @hdr. */
+struct at_ring *at_next_record(struct accepttrace_hdr *hdr)
+{
+	struct at_ring *best = NULL;
+	struct accepttrace_hdr h;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct at_ring *r = at_rings[cpu];
+
+		if (!at_ring_peek(r, &h))
+			continue;
+		if (!best || h.ts_ns < hdr->ts_ns) {
+			best = r;
+			*hdr = h;
+		}
+	}
+	return best;
+}
+
+static ssize_t read_text(struct at_reader *rd, char __user *buf, size_t count)
+{
+	size_t done = 0;
+
+	while (done < count) {
+		size_t n;
+
+		if (!rd->cur) {
+			struct accepttrace_hdr h;
+			struct at_ring *r = at_next_record(&h);
+			int len;
+
+			if (!r)
+				break;
+			at_ring_read(r, &rd->rec,
+				     min_t(u32, h.size, sizeof(rd->rec)));
+			len = at_format_record(rd->line, sizeof(rd->line),
+					       &rd->rec.hdr);
+			rd->line_len = min_t(u32, len, sizeof(rd->line) - 1);
+			rd->line_off = 0;
+			rd->cur = r;
+		}
+		n = min_t(size_t, count - done, rd->line_len - rd->line_off);
+		if (copy_to_user(buf + done, rd->line + rd->line_off, n))
+			return done ? done : -EFAULT;
+		rd->line_off += n;
+		done += n;
+		if (rd->line_off == rd->line_len) {
+			at_ring_consume(rd->cur);
+			rd->cur = NULL;
+		}
+	}
+	return done;
+}
+
+static ssize_t read_binary(struct at_reader *rd, char __user *buf,
+			   size_t count)
+{
+	size_t done = 0;
+
+	while (done < count) {
+		struct accepttrace_hdr h;
+		struct at_ring *r = at_next_record(&h);
+
+		if (!r)
+			break;
+		/* Whole records only; too small a buffer gets -EINVAL. */
+		if (h.size > count - done)
+			return done ? done : -EINVAL;
+		if (at_ring_read_user(r, buf + done, h.size))
+			return done ? done : -EFAULT;
+		at_ring_consume(r);
+		done += h.size;
+	}
+	return done;
+}
+
+static int wait_for_records(void)
+{
+	int ret;
+
+	WRITE_ONCE(at_reader_waiting, true);
+	/* Pairs with the barrier in at_emit(). */
+	smp_mb();
+	ret = wait_event_interruptible(at_wq, any_readable());
+	WRITE_ONCE(at_reader_waiting, false);
+	return ret;
+}
+
+static ssize_t at_read(struct file *file, char __user *buf, size_t count,
+		       loff_t *ppos)
+{
+	struct at_reader *rd = file->private_data;
+	ssize_t ret;
+
+	if (!count)
+		return 0;
+	for (;;) {
+		if (mutex_lock_interruptible(&rd->lock))
+			return -ERESTARTSYS;
+		ret = rd->binary ? read_binary(rd, buf, count) :
+				   read_text(rd, buf, count);
+		mutex_unlock(&rd->lock);
+		if (ret)
+			return ret;
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		ret = wait_for_records();
+		if (ret)
+			return ret;
+	}
+}
+
+static __poll_t at_poll(struct file *file, poll_table *wait)
+{
+	struct at_reader *rd = file->private_data;
+
+	poll_wait(file, &at_wq, wait);
+	WRITE_ONCE(at_reader_waiting, true);
+	/* As in wait_for_records(): the flag, then the rings. */
+	smp_mb();
+	if (READ_ONCE(rd->cur) || any_readable())
+		return EPOLLIN | EPOLLRDNORM;
+	return 0;
+}
+
+static long at_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct at_reader *rd = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	struct accepttrace_filter f;
+	u32 v;
+
+	switch (cmd) {
+	case ACCEPTTRACE_IOC_ABI_VERSION:
+		return put_user((u32)ACCEPTTRACE_ABI_VERSION, (u32 __user *)uarg);
+	case ACCEPTTRACE_IOC_SET_BINARY:
+		if (get_user(v, (u32 __user *)uarg))
+			return -EFAULT;
+		if (v > 1)
+			return -EINVAL;
+		mutex_lock(&rd->lock);
+		/* A line half delivered stays in its ring, whole. */
+		rd->binary = v;
+		rd->cur = NULL;
+		mutex_unlock(&rd->lock);
+		return 0;
+	case ACCEPTTRACE_IOC_SET_FILTER:
+		if (copy_from_user(&f, uarg, sizeof(f)))
+			return -EFAULT;
+		return at_filter_set(&f);
+	case ACCEPTTRACE_IOC_CLEAR_FILTER:
+		return at_filter_set(NULL);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int at_open(struct inode *inode, struct file *file)
+{
+	struct at_reader *rd;
+
+	if (!at_reader_claim())
+		return -EBUSY;
+	rd = kzalloc(sizeof(*rd), GFP_KERNEL);
+	if (!rd) {
+		at_reader_release();
+		return -ENOMEM;
+	}
+	mutex_init(&rd->lock);
+	file->private_data = rd;
+	return stream_open(inode, file);
+}
+
+static int at_release(struct inode *inode, struct file *file)
+{
+	/* The filter belongs to the reader that set it. */
+	at_filter_set(NULL);
+	WRITE_ONCE(at_reader_waiting, false);
+	kfree(file->private_data);
+	at_reader_release();
+	return 0;
+}
+
+static const struct file_operations at_fops = {
+	.owner		= THIS_MODULE,
+	.open		= at_open,
+	.release	= at_release,
+	.read		= at_read,
+	.poll		= at_poll,
+	.unlocked_ioctl	= at_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice at_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "accepttrace",
+	.fops	= &at_fops,
+	.mode	= 0600,
+};
+
+int at_chardev_init(void)
+{
+	return misc_register(&at_misc);
+}
+
+void at_chardev_exit(void)
+{
+	misc_deregister(&at_misc);
+}

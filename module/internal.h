@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * accepttrace internals shared by the module's files (and its KUnit suite).
+ */
+#ifndef _AT_INTERNAL_H
+#define _AT_INTERNAL_H
+
+#include <linux/types.h>
+#include <linux/irq_work.h>
+#include <linux/cache.h>
+#include <linux/atomic.h>
+
+#include "accepttrace.h"
+
+enum at_probe_id {
+	AT_PROBE_SYS_ACCEPT4,
+	AT_PROBE_INET_ACCEPT,
+	AT_NR_PROBES,
+};
+
+/* Room for the largest record, built in place before it is copied out. */
+union at_scratch {
+	struct accepttrace_hdr		hdr;
+	struct accepttrace_sys_accept4	sys;
+	struct accepttrace_inet_accept	inet;
+};
+
+/*
+ * One ring per possible CPU.  Its only producer is the probe handler on
+ * that CPU (handlers run with preemption disabled and kprobes do not
+ * nest); its only consumer is the one open reader.  Ordering follows
+ * Documentation/core-api/circular-buffers.rst: the producer publishes
+ * @head with smp_store_release() after writing, the consumer releases
+ * space by publishing @tail after reading.  When a record does not fit it
+ * is dropped and counted; the next record that fits is preceded by a
+ * LOST record.  If none comes, the reader reports the drops itself once
+ * the ring is empty, so no drop goes unreported.
+ */
+struct at_ring {
+	/* Written by the producer only. */
+	u64			head;
+	u64			seq;
+	u64			recorded;
+	u64			lost;
+	u64			filtered;
+	u64			hits[AT_NR_PROBES];
+	atomic64_t		unreported;	/* lost, no LOST record yet */
+	struct irq_work		wake;
+	union at_scratch	scratch;
+
+	/* Written by the consumer only. */
+	u64			tail ____cacheline_aligned_in_smp;
+	u64			last_ts;
+	bool			synth_pending;
+	struct accepttrace_lost	synth;
+
+	u8			*data;
+	u32			size;		/* bytes, a power of two */
+	u32			cpu;
+};
+
+/* ring.c */
+int at_ring_init(struct at_ring *r, u32 size, u32 cpu);
+void at_ring_destroy(struct at_ring *r);
+bool at_ring_write(struct at_ring *r, struct accepttrace_hdr *rec);
+bool at_ring_peek(struct at_ring *r, struct accepttrace_hdr *hdr);
+void at_ring_read(struct at_ring *r, void *dst, u32 len);
+int at_ring_read_user(struct at_ring *r, void __user *dst, u32 len);
+void at_ring_consume(struct at_ring *r);
+u64 at_ring_used(const struct at_ring *r);
+
+/* filter.c */
+struct at_event_key {
+	u32 family;		/* AF_* of the listening socket, 0: unknown */
+	u16 port;		/* local port of the listening socket */
+	s32 ret;
+	u32 netns;
+};
+
+int at_filter_check(const struct accepttrace_filter *f);
+int at_filter_set(const struct accepttrace_filter *f);
+void at_filter_get(struct accepttrace_filter *f);
+bool at_filter_active(void);
+bool at_filter_match_task(const struct accepttrace_filter *f, u32 pid,
+			  u32 tid, const char *comm);
+bool at_filter_match_event(const struct accepttrace_filter *f,
+			   const struct at_event_key *k);
+bool at_filter_allows_task(void);
+bool at_filter_allows_event(const struct at_event_key *k);
+bool at_filter_wants_listener(void);
+int at_filter_parse(char *text, struct accepttrace_filter *f);
+int at_filter_print(char *buf, size_t size, const struct accepttrace_filter *f);
+void at_filter_exit(void);
+
+/* probes.c */
+int at_probes_register(void);
+void at_probes_unregister(void);
+bool at_probe_active(enum at_probe_id id);
+const char *at_probe_name(enum at_probe_id id);
+unsigned long at_probe_nmissed(enum at_probe_id id);
+unsigned long at_probe_kretprobe_nmissed(enum at_probe_id id);
+extern atomic_t at_preemptible_calls;
+
+/* main.c: state shared by the files above; chardev.c: at_emit() */
+extern struct at_ring **at_rings;
+extern bool at_enabled;
+extern unsigned int at_maxactive;
+extern u32 at_ring_bytes;
+struct at_ring *at_this_ring(void);
+void at_emit(struct at_ring *r, struct accepttrace_hdr *rec);
+void at_ring_wake_init(struct at_ring *r);
+
+/* chardev.c */
+int at_chardev_init(void);
+void at_chardev_exit(void);
+bool at_reader_attached(void);
+bool at_reader_claim(void);
+void at_reader_release(void);
+struct at_ring *at_next_record(struct accepttrace_hdr *hdr);
+
+/* debugfs.c */
+void at_debugfs_init(void);
+void at_debugfs_exit(void);
+
+#endif /* _AT_INTERNAL_H */

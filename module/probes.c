@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The two kretprobes.  Handlers run in atomic context: they never sleep,
+ * read user memory only with copy_from_user_nofault(), take no socket
+ * lock (addresses come straight from struct sock, as getname would
+ * return them) and no global lock, and account for every event they
+ * skip.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/net.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/un.h>
+#include <linux/uaccess.h>
+#include <linux/cred.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
+#include <linux/timekeeping.h>
+#include <net/sock.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
+#include <net/af_unix.h>
+#include <net/net_namespace.h>
+
+#include "internal.h"
+#include "compat.h"
+
+/* Entry state of one __sys_accept4 call, kept in the kretprobe instance. */
+struct at_sys_entry {
+	u64	ts;
+	u64	uaddr;
+	u64	uaddrlen;
+	s32	fd;
+	s32	flags;
+	s32	addrlen_in;
+	u16	syscall;
+	u16	valid;
+};
+
+/* Entry state of one inet_accept call. */
+struct at_inet_entry {
+	u64		ts;
+	struct socket	*sock;
+	struct socket	*newsock;
+	u32		flags;
+	u32		qlen;
+	u32		qmax;
+	u8		kern;
+};
+
+/* Incremented if a handler ever runs preemptible; the KUnit suite checks. */
+atomic_t at_preemptible_calls = ATOMIC_INIT(0);
+
+static void set_addr(struct accepttrace_sockaddr *sa, const void *addr,
+		     u32 len)
+{
+	sa->len = len;
+	sa->stored = min_t(u32, len, ACCEPTTRACE_ADDR_MAX);
+	memcpy(sa->data, addr, sa->stored);
+}
+
+static void fill_inet(struct accepttrace_sockaddr *sa, __be32 addr,
+		      __be16 port)
+{
+	struct sockaddr_in sin = {
+		.sin_family	= AF_INET,
+		.sin_port	= port,
+		.sin_addr.s_addr = addr,
+	};
+
+	set_addr(sa, &sin, sizeof(sin));
+}
+
+static void fill_inet6(struct accepttrace_sockaddr *sa,
+		       const struct in6_addr *addr, __be16 port, int ifindex)
+{
+	struct sockaddr_in6 sin6 = {
+		.sin6_family	= AF_INET6,
+		.sin6_port	= port,
+		.sin6_addr	= *addr,
+	};
+
+#if IS_ENABLED(CONFIG_IPV6)
+	sin6.sin6_scope_id = ipv6_iface_scope_id(addr, ifindex);
+#endif
+	set_addr(sa, &sin6, sizeof(sin6));
+}
+
+/* What unix_getname() would return, without taking its locks. */
+static void fill_unix(struct accepttrace_sockaddr *sa, const struct sock *sk)
+{
+	struct unix_address *ua = NULL;
+	sa_family_t family = AF_UNIX;
+
+	/* Acquire: pairs with unix_bind() publishing the address. */
+	ua = sk ? smp_load_acquire(&unix_sk(sk)->addr) : NULL;
+	if (!ua) {
+		set_addr(sa, &family, sizeof(family));
+		return;
+	}
+	set_addr(sa, ua->name, ua->len);
+}
+
+/* The local (@peer false) or peer address of @sk, as getname reports it. */
+static void fill_sock_addr(struct accepttrace_sockaddr *sa,
+			   const struct sock *sk, bool peer)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	switch (sk->sk_family) {
+	case AF_INET:
+		if (peer)
+			fill_inet(sa, sk->sk_daddr, inet->inet_dport);
+		else
+			fill_inet(sa, sk->sk_rcv_saddr ?: inet->inet_saddr,
+				  inet->inet_sport);
+		break;
+#if IS_ENABLED(CONFIG_IPV6)
+	case AF_INET6:
+		if (peer)
+			fill_inet6(sa, &sk->sk_v6_daddr, inet->inet_dport,
+				   sk->sk_bound_dev_if);
+		else
+			fill_inet6(sa, ipv6_addr_any(&sk->sk_v6_rcv_saddr) ?
+				   &inet6_sk(sk)->saddr : &sk->sk_v6_rcv_saddr,
+				   inet->inet_sport, sk->sk_bound_dev_if);
+		break;
+#endif
+	case AF_UNIX:
+		fill_unix(sa, peer ? READ_ONCE(unix_sk(sk)->peer) : sk);
+		break;
+	default:
+		sa->len = sizeof(sk->sk_family);
+		sa->stored = sa->len;
+		memcpy(sa->data, &sk->sk_family, sa->len);
+		break;
+	}
+}
+
+static u16 sock_port(const struct sock *sk)
+{
+	if (sk->sk_family == AF_INET || sk->sk_family == AF_INET6)
+		return ntohs(inet_sk(sk)->inet_sport);
+	return 0;
+}
+
+static u32 task_netns(void)
+{
+	struct nsproxy *ns = current->nsproxy;
+
+	return ns ? ns->net_ns->ns.inum : 0;
+}
+
+static void fill_task(struct accepttrace_task *t)
+{
+	t->pid = task_tgid_nr(current);
+	t->tid = task_pid_nr(current);
+	t->uid = from_kuid_munged(&init_user_ns, current_uid());
+	t->netns = task_netns();
+	memcpy(t->comm, current->comm, sizeof(t->comm));
+}
+
+static void note_context(void)
+{
+	if (preemptible())
+		atomic_inc(&at_preemptible_calls);
+}
+
+/* Common entry gate: recording on, and the task passes the filter. */
+static bool entry_wanted(enum at_probe_id id)
+{
+	struct at_ring *r;
+
+	if (!READ_ONCE(at_enabled))
+		return false;
+	note_context();
+	r = at_this_ring();
+	r->hits[id]++;
+	if (!at_filter_allows_task()) {
+		r->filtered++;
+		return false;
+	}
+	return true;
+}
+
+static int sys_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct at_sys_entry *e = (struct at_sys_entry *)ri->data;
+	int __user *ulen;
+
+	if (!entry_wanted(AT_PROBE_SYS_ACCEPT4))
+		return 1;
+	e->ts = ktime_get_ns();
+	e->fd = (int)regs_get_kernel_argument(regs, 0);
+	e->uaddr = regs_get_kernel_argument(regs, 1);
+	e->uaddrlen = regs_get_kernel_argument(regs, 2);
+	e->flags = (int)regs_get_kernel_argument(regs, 3);
+	e->syscall = at_syscall_kind();
+	e->valid = 0;
+	e->addrlen_in = 0;
+	ulen = (int __user *)(unsigned long)e->uaddrlen;
+	if (ulen && !copy_from_user_nofault(&e->addrlen_in, ulen,
+					    sizeof(e->addrlen_in)))
+		e->valid |= ACCEPTTRACE_V_ADDRLEN_IN;
+	return 0;
+}
+
+NOKPROBE_SYMBOL(sys_entry);
+
+/* What the caller's buffer holds: min(addrlen in, out) bytes. */
+static void read_user_addr(struct accepttrace_sys_accept4 *rec)
+{
+	void __user *uaddr = (void __user *)(unsigned long)rec->uaddr;
+	struct accepttrace_sockaddr *sa = &rec->user;
+	u32 n;
+
+	if (!uaddr || (rec->valid & (ACCEPTTRACE_V_ADDRLEN_IN |
+				     ACCEPTTRACE_V_ADDRLEN_OUT)) !=
+		      (ACCEPTTRACE_V_ADDRLEN_IN | ACCEPTTRACE_V_ADDRLEN_OUT) ||
+	    rec->addrlen_in < 0 || rec->addrlen_out < 0)
+		return;
+	n = min3((u32)rec->addrlen_in, (u32)rec->addrlen_out,
+		 (u32)ACCEPTTRACE_ADDR_MAX);
+	sa->len = rec->addrlen_out;
+	sa->stored = n;
+	if (copy_from_user_nofault(sa->data, uaddr, n)) {
+		memset(sa->data, 0, sizeof(sa->data));
+		sa->stored = 0;
+		sa->flags |= ACCEPTTRACE_SA_FAULT;
+	}
+}
+
+/* Addresses of the socket behind @fd; fills @key for the filter. */
+static bool read_fd_sock(int fd, struct accepttrace_sys_accept4 *rec,
+			 struct at_event_key *key)
+{
+	struct socket *sock;
+	int err;
+
+	/* fput() from NMI context could queue work: never look there. */
+	if (in_nmi())
+		return false;
+	sock = sockfd_lookup(fd, &err);
+	if (!sock)
+		return false;
+	if (sock->sk) {
+		key->family = sock->sk->sk_family;
+		key->port = sock_port(sock->sk);
+		key->netns = sock_net(sock->sk)->ns.inum;
+		if (rec) {
+			fill_sock_addr(&rec->local, sock->sk, false);
+			fill_sock_addr(&rec->peer, sock->sk, true);
+		}
+	}
+	sockfd_put(sock);
+	return true;
+}
+
+static int sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	const struct at_sys_entry *e = (const struct at_sys_entry *)ri->data;
+	struct at_ring *r = at_this_ring();
+	struct accepttrace_sys_accept4 *rec = &r->scratch.sys;
+	struct at_event_key key = { .netns = task_netns() };
+	int __user *ulen = (int __user *)(unsigned long)e->uaddrlen;
+	u64 now = ktime_get_ns();
+
+	note_context();
+	memset(rec, 0, sizeof(*rec));
+	rec->hdr.type = ACCEPTTRACE_REC_SYS_ACCEPT4;
+	rec->hdr.size = sizeof(*rec);
+	rec->hdr.ts_ns = now;
+	fill_task(&rec->task);
+	rec->fd = e->fd;
+	rec->flags = e->flags;
+	rec->ret = (int)regs_return_value(regs);
+	rec->syscall = e->syscall;
+	rec->valid = e->valid;
+	rec->uaddr = e->uaddr;
+	rec->uaddrlen = e->uaddrlen;
+	rec->addrlen_in = e->addrlen_in;
+	rec->latency_ns = now - e->ts;
+	key.ret = rec->ret;
+	if (ulen && !copy_from_user_nofault(&rec->addrlen_out, ulen,
+					    sizeof(rec->addrlen_out)))
+		rec->valid |= ACCEPTTRACE_V_ADDRLEN_OUT;
+	if (rec->ret >= 0) {
+		if (read_fd_sock(rec->ret, rec, &key))
+			rec->valid |= ACCEPTTRACE_V_SOCK;
+		read_user_addr(rec);
+	} else if (at_filter_wants_listener()) {
+		read_fd_sock(e->fd, NULL, &key);
+	}
+	if (!at_filter_allows_event(&key)) {
+		r->filtered++;
+		return 0;
+	}
+	at_emit(r, &rec->hdr);
+	return 0;
+}
+
+NOKPROBE_SYMBOL(sys_return);
+
+static int inet_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct at_inet_entry *e = (struct at_inet_entry *)ri->data;
+	struct sock *sk;
+
+	if (!entry_wanted(AT_PROBE_INET_ACCEPT))
+		return 1;
+	e->ts = ktime_get_ns();
+	e->sock = (struct socket *)regs_get_kernel_argument(regs, 0);
+	e->newsock = (struct socket *)regs_get_kernel_argument(regs, 1);
+	at_inet_accept_args(regs, &e->flags, &e->kern);
+	sk = e->sock->sk;
+	e->qlen = READ_ONCE(sk->sk_ack_backlog);
+	e->qmax = READ_ONCE(sk->sk_max_ack_backlog);
+	return 0;
+}
+
+NOKPROBE_SYMBOL(inet_entry);
+
+static int inet_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	const struct at_inet_entry *e = (const struct at_inet_entry *)ri->data;
+	struct at_ring *r = at_this_ring();
+	struct accepttrace_inet_accept *rec = &r->scratch.inet;
+	struct sock *lsk = e->sock->sk;
+	struct at_event_key key = {
+		.family	= lsk->sk_family,
+		.port	= sock_port(lsk),
+		.netns	= sock_net(lsk)->ns.inum,
+	};
+	u64 now = ktime_get_ns();
+	struct sock *nsk;
+
+	note_context();
+	memset(rec, 0, sizeof(*rec));
+	rec->hdr.type = ACCEPTTRACE_REC_INET_ACCEPT;
+	rec->hdr.size = sizeof(*rec);
+	rec->hdr.ts_ns = now;
+	fill_task(&rec->task);
+	rec->task.netns = key.netns;
+	rec->ret = (int)regs_return_value(regs);
+	rec->flags = e->flags;
+	rec->kern = e->kern;
+	rec->qlen = e->qlen;
+	rec->qmax = e->qmax;
+	rec->latency_ns = now - e->ts;
+	fill_sock_addr(&rec->listen, lsk, false);
+	nsk = rec->ret == 0 ? e->newsock->sk : NULL;
+	if (nsk) {
+		rec->family = nsk->sk_family;
+		rec->type = e->newsock->type;
+		rec->protocol = nsk->sk_protocol;
+		fill_sock_addr(&rec->local, nsk, false);
+		fill_sock_addr(&rec->peer, nsk, true);
+	}
+	key.ret = rec->ret;
+	if (!at_filter_allows_event(&key)) {
+		r->filtered++;
+		return 0;
+	}
+	at_emit(r, &rec->hdr);
+	return 0;
+}
+
+NOKPROBE_SYMBOL(inet_return);
+
+static struct kretprobe at_kretprobes[AT_NR_PROBES] = {
+	[AT_PROBE_SYS_ACCEPT4] = {
+		.kp.symbol_name	= "__sys_accept4",
+		.entry_handler	= sys_entry,
+		.handler	= sys_return,
+		.data_size	= sizeof(struct at_sys_entry),
+	},
+	[AT_PROBE_INET_ACCEPT] = {
+		.kp.symbol_name	= "inet_accept",
+		.entry_handler	= inet_entry,
+		.handler	= inet_return,
+		.data_size	= sizeof(struct at_inet_entry),
+	},
+};
+
+static const char * const at_probe_names[AT_NR_PROBES] = {
+	[AT_PROBE_SYS_ACCEPT4]	= "sys_accept4",
+	[AT_PROBE_INET_ACCEPT]	= "inet_accept",
+};
+
+static bool at_active[AT_NR_PROBES];
+
+const char *at_probe_name(enum at_probe_id id)
+{
+	return at_probe_names[id];
+}
+
+bool at_probe_active(enum at_probe_id id)
+{
+	return READ_ONCE(at_active[id]);
+}
+
+unsigned long at_probe_nmissed(enum at_probe_id id)
+{
+	return at_kretprobes[id].kp.nmissed;
+}
+
+unsigned long at_probe_kretprobe_nmissed(enum at_probe_id id)
+{
+	return at_kretprobes[id].nmissed;
+}
+
+/*
+ * Place every probe that can be placed.  A missing target (a kernel that
+ * renamed or inlined it) is reported and skipped; only if no probe can be
+ * placed does loading fail.
+ */
+int at_probes_register(void)
+{
+	int i, ret, placed = 0, first_err = -ENOENT;
+
+	for (i = 0; i < AT_NR_PROBES; i++) {
+		struct kretprobe *rp = &at_kretprobes[i];
+
+		/*
+		 * Every acceptor blocked in accept() holds an instance for
+		 * as long as it blocks; sized by the maxactive parameter.
+		 */
+		rp->maxactive = at_maxactive;
+		rp->kp.addr = NULL;
+		rp->kp.flags = 0;
+		rp->nmissed = 0;
+		ret = register_kretprobe(rp);
+		if (ret) {
+			pr_warn("cannot probe %s: error %d; %s events will not be recorded\n",
+				rp->kp.symbol_name, ret, at_probe_names[i]);
+			first_err = placed ? first_err : ret;
+			continue;
+		}
+		WRITE_ONCE(at_active[i], true);
+		placed++;
+		pr_info("probing %s (maxactive %d)\n", rp->kp.symbol_name,
+			rp->maxactive);
+	}
+	if (!placed) {
+		pr_err("no probe could be placed; is CONFIG_KRETPROBES set and are __sys_accept4 and inet_accept in /proc/kallsyms?\n");
+		return first_err;
+	}
+	return 0;
+}
+
+void at_probes_unregister(void)
+{
+	struct kretprobe *rps[AT_NR_PROBES];
+	int i, n = 0;
+
+	for (i = 0; i < AT_NR_PROBES; i++) {
+		if (!at_active[i])
+			continue;
+		rps[n++] = &at_kretprobes[i];
+		WRITE_ONCE(at_active[i], false);
+	}
+	if (n)
+		unregister_kretprobes(rps, n);
+	for (i = 0; i < n; i++)
+		if (rps[i]->nmissed)
+			pr_info("%s: %d calls missed (maxactive too small)\n",
+				rps[i]->kp.symbol_name, rps[i]->nmissed);
+}

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-CPU record ring: one producer (the probe handler on that CPU),
+ * one consumer (the reader).  See struct at_ring for the contract.
+ */
+#include <linux/kernel.h>
+#include <linux/vmalloc.h>
+#include <linux/uaccess.h>
+#include <linux/timekeeping.h>
+#include <linux/topology.h>
+
+#include "internal.h"
+
+int at_ring_init(struct at_ring *r, u32 size, u32 cpu)
+{
+	if (!is_power_of_2(size) || size < ACCEPTTRACE_REC_MAX * 2)
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	r->data = vzalloc_node(size, cpu_to_node(cpu));
+	if (!r->data)
+		return -ENOMEM;
+	r->size = size;
+	r->cpu = cpu;
+	atomic64_set(&r->unreported, 0);
+	return 0;
+}
+
+void at_ring_destroy(struct at_ring *r)
+{
+	vfree(r->data);
+	r->data = NULL;
+}
+
+static void ring_put(struct at_ring *r, u64 pos, const void *src, u32 len)
+{
+	u32 off = pos & (r->size - 1);
+	u32 first = min(len, r->size - off);
+
+	memcpy(r->data + off, src, first);
+	memcpy(r->data, src + first, len - first);
+}
+
+static void ring_get(const struct at_ring *r, u64 pos, void *dst, u32 len)
+{
+	u32 off = pos & (r->size - 1);
+	u32 first = min(len, r->size - off);
+
+	memcpy(dst, r->data + off, first);
+	memcpy(dst + first, r->data, len - first);
+}
+
+/*
+ * Append @rec (rec->size bytes), stamping its cpu and seq.  Returns false
+ * if it did not fit: the record is then counted as lost.  Producer only.
+ */
+bool at_ring_write(struct at_ring *r, struct accepttrace_hdr *rec)
+{
+	u64 head = r->head;
+	/* Acquire: the reader is done with the space it released. */
+	u64 tail = smp_load_acquire(&r->tail);
+	u64 unreported = atomic64_read(&r->unreported);
+	u32 need = rec->size;
+
+	rec->cpu = r->cpu;
+	rec->seq = r->seq++;
+	if (unreported)
+		need += sizeof(struct accepttrace_lost);
+	if (need > r->size - (head - tail)) {
+		r->lost++;
+		atomic64_inc(&r->unreported);
+		return false;
+	}
+	/* The reader may have reported these drops itself meanwhile. */
+	if (unreported) {
+		u64 n = atomic64_xchg(&r->unreported, 0);
+
+		if (n) {
+			struct accepttrace_lost lost = {
+				.hdr.type	= ACCEPTTRACE_REC_LOST,
+				.hdr.size	= sizeof(lost),
+				.hdr.cpu	= r->cpu,
+				.hdr.ts_ns	= rec->ts_ns,
+				.count		= n,
+			};
+
+			ring_put(r, head, &lost, sizeof(lost));
+			head += sizeof(lost);
+		}
+	}
+	ring_put(r, head, rec, rec->size);
+	/* Release: the record's bytes before the head that covers them. */
+	smp_store_release(&r->head, head + rec->size);
+	r->recorded++;
+	return true;
+}
+
+/*
+ * Drops happened and no record followed them: the ring is empty, so the
+ * drops are the newest thing on this CPU and the reader may report them.
+ * If the producer wrote meanwhile, give them back for it to report in
+ * order.
+ */
+static bool ring_claim_lost(struct at_ring *r, u64 tail)
+{
+	u64 n;
+
+	if (!atomic64_read(&r->unreported))
+		return false;
+	n = atomic64_xchg(&r->unreported, 0);
+	if (!n)
+		return false;
+	/* Acquire: as in at_ring_peek(). */
+	if (smp_load_acquire(&r->head) != tail) {
+		atomic64_add(n, &r->unreported);
+		return false;
+	}
+	r->synth = (struct accepttrace_lost) {
+		.hdr.type	= ACCEPTTRACE_REC_LOST,
+		.hdr.size	= sizeof(r->synth),
+		.hdr.cpu	= r->cpu,
+		.hdr.ts_ns	= r->last_ts,
+		.count		= n,
+	};
+	r->synth_pending = true;
+	return true;
+}
+
+/* Copy the next record's header into @hdr; false if there is none. */
+bool at_ring_peek(struct at_ring *r, struct accepttrace_hdr *hdr)
+{
+	u64 tail = r->tail;
+
+	if (r->synth_pending) {
+		*hdr = r->synth.hdr;
+		return true;
+	}
+	/* Acquire: pairs with the release in at_ring_write(). */
+	if (smp_load_acquire(&r->head) == tail) {
+		if (!ring_claim_lost(r, tail))
+			return false;
+		*hdr = r->synth.hdr;
+		return true;
+	}
+	ring_get(r, tail, hdr, sizeof(*hdr));
+	return true;
+}
+
+/* Copy the first @len bytes of the next record (after a peek). */
+void at_ring_read(struct at_ring *r, void *dst, u32 len)
+{
+	if (r->synth_pending)
+		memcpy(dst, &r->synth, min_t(u32, len, sizeof(r->synth)));
+	else
+		ring_get(r, r->tail, dst, len);
+}
+
+/*
+ * Copy the next record (after a peek) to userspace.  The producer never
+ * overwrites unconsumed bytes, so this may fault and sleep safely.
+ */
+int at_ring_read_user(struct at_ring *r, void __user *dst, u32 len)
+{
+	u32 off, first;
+
+	if (r->synth_pending)
+		return copy_to_user(dst, &r->synth, len) ? -EFAULT : 0;
+	off = r->tail & (r->size - 1);
+	first = min(len, r->size - off);
+	if (copy_to_user(dst, r->data + off, first) ||
+	    copy_to_user(dst + first, r->data, len - first))
+		return -EFAULT;
+	return 0;
+}
+
+/* Drop the record the last peek returned. */
+void at_ring_consume(struct at_ring *r)
+{
+	struct accepttrace_hdr hdr;
+
+	if (r->synth_pending) {
+		r->synth_pending = false;
+		return;
+	}
+	ring_get(r, r->tail, &hdr, sizeof(hdr));
+	r->last_ts = hdr.ts_ns;
+	/* Release: done reading before the producer may reuse the space. */
+	smp_store_release(&r->tail, r->tail + hdr.size);
+}
+
+u64 at_ring_used(const struct at_ring *r)
+{
+	/* Acquire: a snapshot for statistics, ordered like the reader's. */
+	return smp_load_acquire(&r->head) - READ_ONCE(r->tail);
+}
