@@ -144,12 +144,13 @@ static void json_result(FILE *f, int ret)
 		fputs("null", f);
 }
 
-static void json_flags(FILE *f, unsigned long flags,
+/* @value as the field's C type has it: signed for accept4's int flags. */
+static void json_flags(FILE *f, long long value, unsigned long flags,
 		       const struct at_name *tab, unsigned int n)
 {
 	char buf[256];
 
-	key_int(f, "flags", (long long)flags, true);
+	key_int(f, "flags", value, true);
 	at_format_flags(buf, sizeof(buf), flags, tab, n);
 	key_str(f, "flags_names", buf);
 }
@@ -213,7 +214,7 @@ static void json_sys(FILE *f, const struct accepttrace_sys_accept4 *r,
 	key_str(f, "addr", r->uaddr ? addr : NULL);
 	key_int(f, "addrlen_in", r->addrlen_in, in);
 	key_int(f, "addrlen_out", r->addrlen_out, out);
-	json_flags(f, (uint32_t)r->flags, at_sock_flag_names,
+	json_flags(f, r->flags, (uint32_t)r->flags, at_sock_flag_names,
 		   at_sock_flag_names_count);
 	json_result(f, r->ret);
 	json_family(f, ev->family);
@@ -232,7 +233,8 @@ static void json_inet(FILE *f, const struct accepttrace_inet_accept *r,
 	key_str(f, "addr", NULL);
 	key_int(f, "addrlen_in", 0, false);
 	key_int(f, "addrlen_out", 0, false);
-	json_flags(f, r->flags, at_file_flag_names, at_file_flag_names_count);
+	json_flags(f, r->flags, r->flags, at_file_flag_names,
+		   at_file_flag_names_count);
 	json_result(f, r->ret);
 	json_family(f, ev->family);
 	json_addr(f, "local", &ev->local);

@@ -29,7 +29,7 @@ static const char usage_text[] =
 "Trace accept(2)/accept4(2) and inet_accept() through /dev/accepttrace.\n"
 "\n"
 "  -j, --json          JSON lines (stream) or one JSON object (stats)\n"
-"  -T, --wall-time     wall-clock timestamps;  -t, --rel-time  seconds since start\n"
+"  -T, --wall-time     wall-clock times      -t, --rel-time  seconds since start\n"
 "  -n, --count N       stop after N events\n"
 "  -d, --duration SEC  stop after SEC seconds\n"
 "  -i, --interval SEC  hist/top: print every SEC seconds (top: default 1)\n"

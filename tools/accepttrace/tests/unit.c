@@ -5,8 +5,10 @@
  * strict parser), stats parsing, histogram buckets.
  * Last line of output: "N passed, N failed"; exit 1 on any failure.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +263,58 @@ static void test_errnos(void)
 		expect_lit("success", "errno", "null");
 }
 
+/*
+ * The shared tables against libc's own definitions: every errno below the
+ * kernel-internal ones by strerrorname_np(), flags and families by macro.
+ */
+static void test_tables_vs_libc(void)
+{
+	static const struct { long value; const char *name; } libc[] = {
+		{ SOCK_NONBLOCK, "SOCK_NONBLOCK" }, { SOCK_CLOEXEC, "SOCK_CLOEXEC" },
+		{ O_WRONLY, "O_WRONLY" }, { O_RDWR, "O_RDWR" },
+		{ O_APPEND, "O_APPEND" }, { O_NONBLOCK, "O_NONBLOCK" },
+		{ O_CLOEXEC, "O_CLOEXEC" }, { O_DIRECT, "O_DIRECT" },
+		{ O_NOATIME, "O_NOATIME" },
+		{ AF_UNIX, "AF_UNIX" }, { AF_INET, "AF_INET" },
+		{ AF_INET6, "AF_INET6" }, { AF_NETLINK, "AF_NETLINK" },
+		{ AF_PACKET, "AF_PACKET" }, { AF_VSOCK, "AF_VSOCK" },
+		{ SOCK_STREAM, "SOCK_STREAM" }, { SOCK_DGRAM, "SOCK_DGRAM" },
+		{ SOCK_SEQPACKET, "SOCK_SEQPACKET" },
+	};
+	const struct { const struct at_name *tab; unsigned int n; } tabs[] = {
+		{ at_sock_flag_names, at_sock_flag_names_count },
+		{ at_file_flag_names, at_file_flag_names_count },
+		{ at_family_names, at_family_names_count },
+		{ at_sock_type_names, at_sock_type_names_count },
+	};
+	unsigned int i, j;
+
+	for (i = 0; i < at_errno_names_count; i++) {
+		long v = at_errno_names[i].value;
+		const char *mine = at_errno_names[i].name, *theirs;
+
+		if (v >= 512)	/* ERESTART*: the kernel's, not libc's */
+			continue;
+		theirs = strerrorname_np(v);
+		check(theirs && !strcmp(theirs, mine),
+		      "errno %ld: table says %s, libc says %s", v, mine,
+		      theirs ? theirs : "NULL");
+	}
+	for (i = 0; i < sizeof(libc) / sizeof(libc[0]); i++) {
+		const char *found = NULL;
+
+		for (j = 0; j < sizeof(tabs) / sizeof(tabs[0]) && !found; j++) {
+			const char *n = at_name_of(tabs[j].tab, tabs[j].n,
+						   libc[i].value);
+
+			if (n && !strcmp(n, libc[i].name))
+				found = n;
+		}
+		check(found != NULL, "%s (%#lx) is in a table under that name",
+		      libc[i].name, libc[i].value);
+	}
+}
+
 static void test_flags(void)
 {
 	static const struct { int flags; const char *names; } cases[] = {
@@ -274,6 +328,7 @@ static void test_flags(void)
 		{ SOCK_NONBLOCK | SOCK_CLOEXEC | 0x10000000,
 		  "SOCK_NONBLOCK|SOCK_CLOEXEC|0x10000000" },
 		{ -1, "SOCK_NONBLOCK|SOCK_CLOEXEC|0xfff7f7ff" },
+		{ INT_MIN, "0x80000000" },	/* printed as -2147483648 */
 	};
 	struct accepttrace_sys_accept4 r;
 	struct accepttrace_inet_accept ia;
@@ -285,7 +340,7 @@ static void test_flags(void)
 		sys_rec(&r, -EINVAL, cases[i].flags);
 		if (!parse(json_of(&r.hdr), what))
 			continue;
-		snprintf(want, sizeof(want), "%u", (unsigned int)cases[i].flags);
+		snprintf(want, sizeof(want), "%d", cases[i].flags);
 		expect_lit(what, "flags", want);
 		expect_str(what, "flags_names", cases[i].names);
 	}
@@ -697,6 +752,7 @@ static void test_event_port(void)
 int main(void)
 {
 	test_errnos();
+	test_tables_vs_libc();
 	test_flags();
 	test_addrs();
 	test_sys_fields();
