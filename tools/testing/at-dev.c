@@ -3,6 +3,7 @@
  * at-dev - poke /dev/accepttrace the ways a shell cannot.
  *
  *   at-dev abi                 print ACCEPTTRACE_IOC_ABI_VERSION
+ *   at-dev sizes               "<record> <bytes>" for each record type
  *   at-dev read BUFSZ          text, read(BUFSZ) at a time until empty
  *   at-dev read-nonblock       one O_NONBLOCK read: "EAGAIN" or "data N"
  *   at-dev poll MS             drain, then poll: "ready" within MS or fail
@@ -75,6 +76,14 @@ static int cmd_abi(void)
 		return 1;
 	}
 	printf("%u\n", v);
+	return 0;
+}
+
+static int cmd_sizes(void)
+{
+	printf("sys_accept4 %zu\n", sizeof(struct accepttrace_sys_accept4));
+	printf("inet_accept %zu\n", sizeof(struct accepttrace_inet_accept));
+	printf("lost %zu\n", sizeof(struct accepttrace_lost));
 	return 0;
 }
 
@@ -208,7 +217,7 @@ static int cmd_binread(unsigned long want, const char *path)
 
 static void usage(void)
 {
-	fputs("usage: at-dev abi | read BUFSZ | read-nonblock | poll MS |\n"
+	fputs("usage: at-dev abi | sizes | read BUFSZ | read-nonblock | poll MS |\n"
 	      "              binread-small SIZE | binread N FILE\n", stderr);
 	exit(2);
 }
@@ -230,6 +239,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(argv[1], "abi") && argc == 2)
 		return cmd_abi();
+	if (!strcmp(argv[1], "sizes") && argc == 2)
+		return cmd_sizes();
 	if (!strcmp(argv[1], "read") && argc == 3 && num(argv[2]))
 		return cmd_read(num(argv[2]));
 	if (!strcmp(argv[1], "read-nonblock") && argc == 2)

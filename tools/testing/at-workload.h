@@ -28,7 +28,6 @@ struct wl_call {
 	void *addr;
 	socklen_t *addrlen;
 	bool addrlen_bad;		/* @addrlen points at unmapped memory */
-	bool user_fault;		/* @addr points at unmapped memory */
 	int addrlen_in;			/* *addrlen before the call */
 	int addrlen_out;		/* *addrlen after the call */
 	long ret;			/* what the caller saw: fd or -errno */

@@ -165,7 +165,6 @@ static int run_tcp(const struct wl_case *cs, const struct tcp_spec *s)
 		c.addrlen = (socklen_t *)bad_page();
 		c.addrlen_bad = true;
 	}
-	c.user_fault = s->bad_addr;
 	wl_call_accept(&c);
 	rc = check_ret(cs->name, &c, s->want) ?: check_peer(cs->name, &c, &cl);
 	if (rc)

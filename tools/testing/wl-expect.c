@@ -185,8 +185,6 @@ void wl_expect_sys(const char *cname, const struct wl_call *c,
 		put_conn(&l, conn);
 	if (c->ret >= 0 && c->addr && c->addrlen)
 		put_user(&l, c);
-	if (c->user_fault)
-		put(&l, " user_fault=1");
 	emit(&l);
 }
 

@@ -1,0 +1,184 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the guest suites of tools/testing (busybox sh); sourced as
+#   . "$AT_BIN/at-lib.sh"
+# TAP-style helpers, debugfs stats readers, and the text-line builder
+# that turns EXPECT lines into the exact /dev/accepttrace lines.
+
+AT_FAILED=0
+AT_DBG=/sys/kernel/debug/accepttrace
+AT_DEV=/dev/accepttrace
+PATH=$AT_BIN:$PATH
+
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; AT_FAILED=1; }
+diag() { sed 's/^/# /'; }
+
+# check DESC CMD...: ok when CMD succeeds.
+check() {
+	_d=$1
+	shift
+	if "$@"; then ok "$_d"; else notok "$_d"; fi
+}
+
+# check_eq DESC EXPECTED GOT
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		notok "$1"
+		echo "# expected '$2' got '$3'"
+	fi
+}
+
+# Run a program whose output is TAP lines of its own; a failure exit
+# without a "not ok" line still fails the suite.
+run_tap() {
+	"$@" || { AT_FAILED=1; echo "# $1 exited with $?"; }
+}
+
+loaded() { grep -q '^accepttrace ' /proc/modules; }
+
+load() {
+	if insmod "$AT_KO" "$@"; then
+		ok "insmod accepttrace $*"
+	else
+		notok "insmod accepttrace $*"
+		dmesg | tail -n 5 | diag
+		exit 1
+	fi
+}
+
+unload() {
+	check "rmmod accepttrace" rmmod accepttrace
+}
+
+finish() {
+	loaded && rmmod accepttrace
+	exit $AT_FAILED
+}
+
+# stat_line KEY: the value of a one-value stats line ("enabled 1").
+stat_line() {
+	awk -v k="$1" '$1 == k { print $2 }' $AT_DBG/stats
+}
+
+# stat_probe PROBE FIELD: "probe sys_accept4 ... hits=12" -> 12
+stat_probe() {
+	awk -v p="$1" -v f="$2" '$1 == "probe" && $2 == p {
+		for (i = 3; i <= NF; i++) { split($i, a, "="); if (a[1] == f) print a[2] } }' \
+		$AT_DBG/stats
+}
+
+# stat_total FIELD: the "total" line's FIELD
+stat_total() {
+	awk -v f="$1" '$1 == "total" {
+		for (i = 2; i <= NF; i++) { split($i, a, "="); if (a[1] == f) print a[2] } }' \
+		$AT_DBG/stats
+}
+
+# stat_cpu_sum FIELD: FIELD summed over the "cpu N" lines
+stat_cpu_sum() {
+	awk -v f="$1" '$1 == "cpu" {
+		for (i = 3; i <= NF; i++) { split($i, a, "="); if (a[1] == f) s += a[2] } }
+		END { print s + 0 }' $AT_DBG/stats
+}
+
+# count_expect FILE [PROBE]: EXPECT lines (of PROBE)
+count_expect() {
+	grep -c "^EXPECT .* probe=${2:-[a-z_0-9]*} " "$1"
+}
+
+# summary_field OUTPUT FIELD: from at-check's "# records: ..." line
+summary_field() {
+	sed -n "s/^# records:.* $2=\([0-9]*\).*/\1/p" "$1" | tail -n 1
+}
+
+# expect_regex < EXPECT-FILE: for every EXPECT line, "case<TAB>regex" of
+# the exact text line the module prints for that record (module/format.c):
+# everything is fixed except the timestamp, cpu and latency.
+expect_regex() {
+	awk '
+	function esc(s) { gsub(/[][\\.^$*+?(){}|]/, "\\\\&", s); return s }
+	function flagnames(v, names, vals, n,   out, i, rest) {
+		if (v < 0) v += 4294967296
+		if (v == 0) return "0"
+		out = ""; rest = v
+		for (i = 1; i <= n; i++)
+			if (and(rest, vals[i]) == vals[i]) {
+				out = out (out == "" ? "" : "|") names[i]
+				rest -= vals[i]
+			}
+		if (rest) out = out (out == "" ? "" : "|") sprintf("0x%x", rest)
+		return out
+	}
+	function addr(w,   a) {
+		if ((w "_path") in kv) {
+			a = kv[w "_path"]
+			return a == "null" ? "unix:(unnamed)" : "unix:" a
+		}
+		if (!((w "_addr") in kv)) return "-"
+		a = kv[w "_addr"]
+		if (a ~ /:/) a = "[" a "]"
+		return a ":" kv[w "_port"]
+	}
+	function result(   s) {
+		s = " = " kv["ret"]
+		if (kv["errno"] != "null") s = s " " kv["errno"]
+		return s
+	}
+	BEGIN {
+		sn[1] = "SOCK_NONBLOCK"; sv[1] = 2048
+		sn[2] = "SOCK_CLOEXEC"; sv[2] = 524288
+		fn[1] = "O_WRONLY"; fv[1] = 1
+		fn[2] = "O_RDWR"; fv[2] = 2
+		fn[3] = "O_APPEND"; fv[3] = 1024
+		fn[4] = "O_NONBLOCK"; fv[4] = 2048
+	}
+	/^EXPECT / {
+		delete kv
+		for (i = 2; i <= NF; i++) {
+			p = index($i, "=")
+			kv[substr($i, 1, p - 1)] = substr($i, p + 1)
+		}
+		tid = ("tid" in kv) ? kv["tid"] : "[0-9]+"
+		head = "pid=" kv["pid"] " tid=" tid " comm=" esc(kv["comm"]) " "
+		if (kv["probe"] == "sys_accept4") {
+			if (kv["addrlen_in"] == "null")
+				al = (kv["addr"] == "null") ? "NULL" : "(NULL|\\?)"
+			else
+				al = kv["addrlen_in"] "->" kv["addrlen_out"]
+			body = head esc(kv["syscall"] "(fd=" kv["fd"] ", addr=" \
+				(kv["addr"] == "null" ? "NULL" : kv["addr"]) \
+				", addrlen=") al esc(", flags=" \
+				flagnames(kv["flags"], sn, sv, 2) ")" result())
+		} else {
+			body = head esc("inet_accept(listen=" addr("listen") \
+				", flags=" flagnames(kv["flags"], fn, fv, 4) \
+				", kern=" kv["kern"] ")" result())
+		}
+		if (kv["ret"] >= 0)
+			body = body esc(" peer=" addr("peer") " local=" addr("local"))
+		if (kv["probe"] == "inet_accept")
+			body = body esc(" qlen=" kv["qlen"] "/" kv["qmax"])
+		print kv["case"] "\t^[0-9]+\\.[0-9]{9} cpu=[0-9]+ " body \
+			" lat=[0-9]+\\.[0-9]{3}us$"
+	}'
+}
+
+# check_text TEXT-FILE EXPECT-FILE WHAT: every EXPECT line has exactly one
+# text line, and there are no other lines.
+check_text() {
+	expect_regex <"$2" >"$2.re"
+	_n=0
+	_bad=0
+	while IFS='	' read -r _case _re; do
+		_n=$((_n + 1))
+		_c=$(grep -cE -- "$_re" "$1")
+		if [ "$_c" != 1 ]; then
+			_bad=$((_bad + 1))
+			echo "# $3: $_c lines match $_case: $_re"
+		fi
+	done <"$2.re"
+	check_eq "$3: one exact text line per expected record ($_n)" 0 "$_bad"
+	check_eq "$3: no other lines" "$_n" "$(wc -l <"$1")"
+}

@@ -1,0 +1,216 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# 10-module: module parameters; the whole workload checked record by
+# record; /dev/accepttrace semantics (one reader, rmmod while open,
+# O_NONBLOCK, short text and binary reads, poll); debugfs enable, filter
+# and exact stats counters.
+. "$AT_BIN/at-lib.sh"
+
+# ---- parameters ----
+
+# bad_param PARAM WORD: insmod refuses PARAM with EINVAL, dmesg names WORD
+bad_param() {
+	dmesg -c >/dev/null
+	if insmod "$AT_KO" "$1" 2>insmod.err; then
+		notok "insmod $1 is refused"
+		rmmod accepttrace
+		return
+	fi
+	check "insmod $1 fails with EINVAL" grep -q "Invalid argument" insmod.err
+	dmesg | grep -i accepttrace >dmesg.out
+	check "dmesg says why $1 was refused" grep -q "$2" dmesg.out
+	diag <dmesg.out
+	check "nothing is left loaded after insmod $1" sh -c '! grep -q "^accepttrace " /proc/modules'
+}
+
+bad_param buf_kb=3 buf_kb
+bad_param buf_kb=100 buf_kb
+bad_param buf_kb=2 buf_kb
+bad_param buf_kb=131072 buf_kb
+bad_param maxactive=0 maxactive
+bad_param enabled=maybe enabled
+
+# The .modinfo section: every parameter has a description.
+tr '\0' '\n' <"$AT_KO" | grep '^parm=' >parms
+diag <parms
+for p in buf_kb maxactive enabled; do
+	check "parameter $p has a description" grep -qE "^parm=$p:.{8,}" parms
+done
+
+load buf_kb=4 maxactive=7 enabled=0
+check_eq "stats: buf_bytes for buf_kb=4" 4096 "$(stat_line buf_bytes)"
+check_eq "stats: maxactive=7" 7 "$(stat_line maxactive)"
+check_eq "stats: enabled=0" 0 "$(stat_line enabled)"
+check_eq "debugfs enable reads 0" 0 "$(cat $AT_DBG/enable)"
+at-workload --case ipv4 >off.out
+at-check >off.chk
+check_eq "enabled=0: no records" 0 "$(summary_field off.chk total)"
+check_eq "enabled=0: stats total recorded" 0 "$(stat_total recorded)"
+unload
+
+# ---- a controlled run: exact counters ----
+
+load
+check_eq "stats: abi_version" 1 "$(stat_line abi_version)"
+check_eq "stats: enabled" 1 "$(stat_line enabled)"
+check_eq "stats: reader" 0 "$(stat_line reader)"
+check_eq "stats: maxactive default" 1024 "$(stat_line maxactive)"
+check_eq "stats: buf_bytes default" 262144 "$(stat_line buf_bytes)"
+check_eq "stats: filter" none "$(stat_line filter)"
+check_eq "stats: sys_accept4 probe active" "active=1" \
+	"active=$(stat_probe sys_accept4 active)"
+check_eq "stats: inet_accept probe active" "active=1" \
+	"active=$(stat_probe inet_accept active)"
+check_eq "ABI version over ioctl" 1 "$(at-dev abi)"
+
+at-workload --case ipv4,unix_path,eagain,ebadf >ctl.out
+check "controlled workload ran" test $? -eq 0
+check_eq "hits sys_accept4 after 4 calls" 4 "$(stat_probe sys_accept4 hits)"
+check_eq "hits inet_accept after 2 TCP calls" 2 "$(stat_probe inet_accept hits)"
+check_eq "total recorded = 6" 6 "$(stat_total recorded)"
+check_eq "per-cpu recorded sum = 6" 6 "$(stat_cpu_sum recorded)"
+check_eq "total lost = 0" 0 "$(stat_total lost)"
+check_eq "total filtered = 0" 0 "$(stat_total filtered)"
+check "rings hold the records (used > 0)" test "$(stat_cpu_sum used)" -gt 0
+run_tap at-check -e ctl.out >ctl.chk
+cat ctl.chk
+check_eq "rings are empty after the read" 0 "$(stat_cpu_sum used)"
+
+# ---- the whole workload ----
+
+at-workload >all.out
+rc=$?
+check_eq "workload: every case ran as the man pages say" 0 $rc
+grep -v '^EXPECT' all.out | grep FAILED | diag
+nexp=$(count_expect all.out)
+nsys=$(count_expect all.out sys_accept4)
+ninet=$(count_expect all.out inet_accept)
+echo "# $nexp records expected: $nsys sys_accept4, $ninet inet_accept"
+check_eq "total recorded = 6 + $nexp" $((6 + nexp)) "$(stat_total recorded)"
+check_eq "hits sys_accept4 = 4 + $nsys" $((4 + nsys)) "$(stat_probe sys_accept4 hits)"
+check_eq "hits inet_accept = 2 + $ninet" $((2 + ninet)) "$(stat_probe inet_accept hits)"
+for p in sys_accept4 inet_accept; do
+	check_eq "$p nmissed=0" 0 "$(stat_probe $p nmissed)"
+	check_eq "$p kretprobe_nmissed=0" 0 "$(stat_probe $p kretprobe_nmissed)"
+done
+run_tap at-check -e all.out >all.chk
+cat all.chk
+check_eq "records read = records expected" "$nexp" "$(summary_field all.chk total)"
+
+# ---- one reader at a time ----
+
+sleep 600 <$AT_DEV &
+holder=$!
+i=0
+while [ "$(stat_line reader)" != 1 ] && [ $i -lt 100 ]; do
+	usleep 50000
+	i=$((i + 1))
+done
+check_eq "stats: reader 1 while the device is held" 1 "$(stat_line reader)"
+check_eq "second open: EBUSY" "open EBUSY" "$(at-dev read-nonblock)"
+if cat $AT_DEV >cat.out 2>cat.err; then
+	notok "cat of a held device fails"
+else
+	check "cat of a held device fails with EBUSY" grep -q "busy" cat.err
+fi
+rmmod accepttrace 2>rmmod.err
+check "rmmod while a reader holds the device fails" loaded
+diag <rmmod.err
+at-workload --case accept4_nonblock >held.out
+kill $holder
+wait $holder 2>/dev/null
+check_eq "stats: reader 0 once the holder is gone" 0 "$(stat_line reader)"
+run_tap at-check -e held.out
+
+# ---- reads ----
+
+check_eq "O_NONBLOCK read of an empty device: EAGAIN" EAGAIN "$(at-dev read-nonblock)"
+
+at-dev poll 60000 >poll.out 2>poll.err &
+poller=$!
+i=0
+while ! grep -q empty poll.out && [ $i -lt 200 ]; do
+	usleep 50000
+	i=$((i + 1))
+done
+check_eq "poll: nothing readable before the accept" empty "$(head -n 1 poll.out)"
+at-workload --case ebadf >/dev/null
+wait $poller
+check_eq "poll: woken by the accept" ready "$(tail -n 1 poll.out)"
+diag <poll.err
+at-check >/dev/null
+
+at-workload --case eagain >small.out
+sys=$(at-dev sizes | awk '$1 == "sys_accept4" { print $2 }')
+inet=$(at-dev sizes | awk '$1 == "inet_accept" { print $2 }')
+check_eq "binary read into 32 bytes: EINVAL, the record stays" \
+	"EINVAL, then type 2 size $inet" "$(at-dev binread-small 32)"
+at-check >/dev/null
+at-workload --case ebadf >small.out
+check_eq "binary read one byte short: EINVAL, the record stays" \
+	"EINVAL, then type 1 size $sys" "$(at-dev binread-small $((sys - 1)))"
+at-check >/dev/null
+
+cases=eagain,ebadf,enotsock,accept4_badflags,ipv4,ipv6,unix_abstract,addrlen_short,uring_pending
+at-workload --case $cases >bs1.out
+at-dev read 1 >bs1.txt
+check_text bs1.txt bs1.out "text read 1 byte at a time"
+at-workload --case $cases >bs64k.out
+at-dev read 65536 >bs64k.txt
+check_text bs64k.txt bs64k.out "text read 64 KiB at a time"
+# Same cases, same lines but for what differs between runs.
+mask='s/^[0-9.]* cpu=[0-9]* //; s/ lat=[0-9.]*us$//; s/0x[0-9a-f]\{6,\}/P/g; s/[0-9]\{3,\}/N/g'
+sed "$mask" bs1.txt >bs1.masked
+sed "$mask" bs64k.txt >bs64k.masked
+check "1-byte and 64 KiB reads give the same lines" cmp -s bs1.masked bs64k.masked
+
+# ---- debugfs enable ----
+
+echo 0 >$AT_DBG/enable
+check_eq "enable reads 0 after writing 0" 0 "$(cat $AT_DBG/enable)"
+before=$(stat_total recorded)
+at-workload --case ipv4 >/dev/null
+check_eq "enable=0: nothing recorded" "$before" "$(stat_total recorded)"
+for v in 2 abc "" 01x; do
+	if echo "$v" >$AT_DBG/enable 2>/dev/null; then
+		notok "enable: writing '$v' fails with EINVAL"
+	else
+		ok "enable: writing '$v' fails with EINVAL"
+	fi
+	check_eq "enable still 0 after '$v'" 0 "$(cat $AT_DBG/enable)"
+done
+echo 1 >$AT_DBG/enable
+check_eq "enable reads 1 after writing 1" 1 "$(cat $AT_DBG/enable)"
+at-check >enable.chk
+check_eq "enable=0: the reader finds nothing" 0 "$(summary_field enable.chk total)"
+
+# ---- debugfs filter ----
+
+for v in "pid=abc" "bogus" "port=70000" "family=ipx" "pid=" "comm=" \
+	"pid=1 pid=2 pid=3 pid=4 pid=5 pid=6 pid=7 pid=8 pid=9"; do
+	if echo "$v" >$AT_DBG/filter 2>/dev/null; then
+		notok "filter: '$v' fails with EINVAL"
+	else
+		ok "filter: '$v' fails with EINVAL"
+	fi
+	check_eq "filter still none after '$v'" none "$(cat $AT_DBG/filter)"
+done
+echo "errors" >$AT_DBG/filter
+check_eq "filter reads back 'errors'" errors "$(cat $AT_DBG/filter)"
+f0=$(stat_total filtered)
+r0=$(stat_total recorded)
+at-workload --case ipv4,eagain >filt.out
+check_eq "filter errors: the 2 records of a success filtered" $((f0 + 2)) "$(stat_total filtered)"
+check_eq "filter errors: the 2 records of EAGAIN recorded" $((r0 + 2)) "$(stat_total recorded)"
+grep '^EXPECT case=eagain ' filt.out >filt.eagain
+run_tap at-check -e filt.eagain >filt.chk
+cat filt.chk
+check_eq "filter errors: only the failures were read" 2 "$(summary_field filt.chk total)"
+check_eq "filter cleared when the reader closed" none "$(cat $AT_DBG/filter)"
+echo "comm=nobody port=1" >$AT_DBG/filter
+check_eq "filter reads back comm and port" "comm=nobody port=1" "$(cat $AT_DBG/filter)"
+echo clear >$AT_DBG/filter
+check_eq "filter 'clear'" none "$(cat $AT_DBG/filter)"
+
+unload
+finish
