@@ -151,6 +151,10 @@ fi
 eq "not root: exit status 1" "$rc" 1
 check "not root: says it needs root" grep -q "needs root" "$W/nonroot.err"
 diag "$W/nonroot.err"
+su -s /bin/sh nobody -c "$T stats" >/dev/null 2>"$W/nonroot-stats.err"
+eq "not root: stats exit status 1" "$?" 1
+check "not root: stats says root only" grep -q "readable by root only" "$W/nonroot-stats.err"
+diag "$W/nonroot-stats.err"
 
 cat /dev/accepttrace >/dev/null &
 cat_pid=$!
@@ -328,6 +332,15 @@ check "-n 5: the module's text format" \
 eq "-d 1: exit status" "$?" 0
 eq "-d 1: the other nine" "$(lines "$W/d1.out")" 9
 eq "-d 1: account" "$(cat "$W/d1.err")" "accepttrace: 9 events read, 0 lost"
+# recorded before the tool started: negative seconds since its start
+eq "-t: nine lines stamped before the start" \
+	"$(grep -c '^-[0-9]*\.[0-9]\{6\} cpu=' "$W/d1.out")" 9
+e0=$(events)
+traffic
+wait_events $NEV "$e0"
+"$T" -T -d 0.5 >"$W/wall.out" 2>/dev/null
+eq "-T: $NEV lines of wall-clock time" \
+	"$(grep -c '^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]\{6\} cpu=' "$W/wall.out")" $NEV
 
 # | head: a closed stdout is a quiet exit 0.  `true` has exited before
 # the tool starts, so its first write fails, every time.
