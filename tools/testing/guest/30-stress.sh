@@ -81,9 +81,9 @@ while ! grep -q ":$hexport 00000000:0000 0A" /proc/net/tcp && [ $i -lt 200 ]; do
 done
 n=0
 for i in 1 2 3 4 5; do
-	[ "$(echo x | socat -t 30 - TCP:127.0.0.1:$port)" = hi ] && n=$((n + 1))
+	socat -u OPEN:/dev/null TCP:127.0.0.1:$port && n=$((n + 1))
 done
-check_eq "socat served 5 clients" 5 $n
+check_eq "5 clients connected to socat" 5 $n
 # Stop the server while it waits: strace then sees its last call end.
 kill $(pidof socat) 2>/dev/null
 wait $server 2>/dev/null
