@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /dev/accepttrace: one reader at a time.  read() returns text lines by
- * default (a byte stream: a short read gets part of a line, the rest
- * comes next) or, after ACCEPTTRACE_IOC_SET_BINARY, whole records.
- * Records from all CPUs are merged oldest first.  A record leaves its
- * ring only once the reader has received all of it.
+ * default (a byte stream, as from a pipe: a short read gets part of a
+ * line and the rest comes with the next read, by this reader or the next
+ * one) or, after ACCEPTTRACE_IOC_SET_BINARY, whole records.  Records from
+ * all CPUs are merged oldest first.  A record leaves its ring only once
+ * all of it has been received, so a reader killed mid-read loses nothing
+ * it did not get.
  */
 #include <linux/kernel.h>
 #include <linux/fs.h>
@@ -12,7 +14,6 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
-#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
@@ -23,14 +24,23 @@ static DECLARE_WAIT_QUEUE_HEAD(at_wq);
 static unsigned long at_busy;	/* bit 0: the device is open */
 static bool at_reader_waiting;
 
+/*
+ * The reader's state.  There is one reader at a time, and the text
+ * stream outlives it: a line half read by one reader is finished by the
+ * next, as a pipe would.
+ */
 struct at_reader {
-	struct mutex		lock;	/* read and ioctl on this file */
-	bool			binary;
+	struct mutex		lock;	/* read and ioctl of the open file */
+	bool			binary;	/* this open file reads records */
 	struct at_ring		*cur;	/* text: ring of the line in @line */
 	u32			line_len;
 	u32			line_off;
 	union at_scratch	rec;
 	char			line[AT_LINE_MAX];
+};
+
+static struct at_reader at_reader = {
+	.lock	= __MUTEX_INITIALIZER(at_reader.lock),
 };
 
 bool at_reader_claim(void)
@@ -229,9 +239,10 @@ static long at_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (v > 1)
 			return -EINVAL;
 		mutex_lock(&rd->lock);
-		/* A line half delivered stays in its ring, whole. */
+		/* Records are whole: a half-read line is sent again whole. */
+		if (v)
+			rd->cur = NULL;
 		rd->binary = v;
-		rd->cur = NULL;
 		mutex_unlock(&rd->lock);
 		return 0;
 	case ACCEPTTRACE_IOC_SET_FILTER:
@@ -247,17 +258,12 @@ static long at_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 static int at_open(struct inode *inode, struct file *file)
 {
-	struct at_reader *rd;
-
 	if (!at_reader_claim())
 		return -EBUSY;
-	rd = kzalloc(sizeof(*rd), GFP_KERNEL);
-	if (!rd) {
-		at_reader_release();
-		return -ENOMEM;
-	}
-	mutex_init(&rd->lock);
-	file->private_data = rd;
+	mutex_lock(&at_reader.lock);
+	at_reader.binary = false;
+	mutex_unlock(&at_reader.lock);
+	file->private_data = &at_reader;
 	return stream_open(inode, file);
 }
 
@@ -266,7 +272,6 @@ static int at_release(struct inode *inode, struct file *file)
 	/* The filter belongs to the reader that set it. */
 	at_filter_set(NULL);
 	WRITE_ONCE(at_reader_waiting, false);
-	kfree(file->private_data);
 	at_reader_release();
 	return 0;
 }
