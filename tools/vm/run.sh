@@ -45,8 +45,13 @@ parse_suites() {
 	' "$1"
 }
 
+# Shown once per boot: the last 40 console lines of a guest that hung or
+# died under a suite.
 tail_console() {
-	sed 's/^/    | /' <(tail -n 40 "$1")
+	[ -n "${TAIL_SHOWN:-}" ] && return 0
+	TAIL_SHOWN=1
+	echo "    last 40 console lines ($2):"
+	tail -n 40 "$1" | sed 's/^/    | /'
 }
 
 judge() {
@@ -56,21 +61,21 @@ judge() {
 		got[$name]="$ok $nok $rc"
 	done < <(parse_suites "$log")
 
+	local why="qemu exited with rc=$qrc"
 	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
-		msg "$LABEL: guest did not finish within ${TIMEOUT}s (AT_TIMEOUT); last 40 console lines:"
-		tail_console "$log"
+		why="guest killed after ${TIMEOUT}s (AT_TIMEOUT)"
 	fi
 	for name in ${suites//,/ }; do
 		if [ -z "${got[$name]:-}" ]; then
-			report FAIL "$LABEL/$name" 0 1 "never started"
+			report FAIL "$LABEL/$name" 0 1 "never started: $why"
+			tail_console "$log" "$why"
 			fail=1
 			continue
 		fi
 		read -r ok nok rc <<<"${got[$name]}"
 		if [ "$rc" = - ]; then
-			report FAIL "$LABEL/$name" "$ok" $((nok + 1)) "$ok ok, $nok not ok, did not finish"
-			msg "$LABEL/$name: last 40 console lines:"
-			tail_console "$log"
+			report FAIL "$LABEL/$name" "$ok" $((nok + 1)) "$ok ok, $nok not ok, did not finish: $why"
+			tail_console "$log" "$why"
 			fail=1
 		elif [ "$rc" -ne 0 ] || [ "$nok" -ne 0 ]; then
 			# A failing suite that printed no "not ok" still counts one failure.
@@ -80,16 +85,18 @@ judge() {
 		elif [ "$ok" -eq 0 ]; then
 			report PASS "$LABEL/$name" 1 0 "no TAP lines, rc=0"
 		else
-			report PASS "$LABEL/$name" "$ok" 0 "$ok tests"
+			report PASS "$LABEL/$name" "$ok" 0 "$ok test$([ "$ok" -eq 1 ] || echo s)"
 		fi
 	done
-	splats=$(grep -E "$KERNEL_SPLAT_RE" "$log" || true)
+	# The matching lines plus a little context (the first stack frames).
+	splats=$(grep -E -A3 "$KERNEL_SPLAT_RE" "$log" || true)
 	if [ -n "$splats" ]; then
 		report FAIL "$LABEL/kernel-log" 0 1 "kernel warnings in console"
-		printf '%s\n' "$splats" | head -n 40 | sed 's/^/    ! /'
+		printf '%s\n' "$splats" | head -n 60 | sed 's/^/    ! /'
 		fail=1
 	elif ! grep -q '^@@AT guest-end' "$log"; then
-		report FAIL "$LABEL/kernel-log" 0 1 "guest did not shut down cleanly (qemu rc=$qrc)"
+		report FAIL "$LABEL/kernel-log" 0 1 "guest did not shut down cleanly: $why"
+		tail_console "$log" "$why"
 		fail=1
 	else
 		report PASS "$LABEL/kernel-log" 1 0 "clean"
@@ -136,7 +143,7 @@ main() {
 			grep -E "$KERNEL_SPLAT_RE" "$LOG" | head -n 40
 			return 1
 		fi
-		grep -q '^@@AT demo-end rc=0' "$LOG" || { msg "demo failed; console log:"; tail_console "$LOG"; return 1; }
+		grep -q '^@@AT demo-end rc=0' "$LOG" || { tail_console "$LOG" "demo failed, qemu rc=$qrc"; return 1; }
 		return 0
 		;;
 	test) ;;
