@@ -40,6 +40,8 @@ parse_suites() {
 	/^@@AT suite-begin / { cur = $3; ok[cur] = 0; nok[cur] = 0; rc[cur] = "-"; next }
 	/^@@AT suite-end / { sub(/^rc=/, "", $4); rc[$3] = $4; cur = ""; next }
 	cur != "" && /^not ok([ \t]|$)/ { nok[cur]++; next }
+	# A skipped test counts as failed.
+	cur != "" && /^ok([ \t]|$)/ && /#[ \t]*[Ss][Kk][Ii][Pp]/ { nok[cur]++; next }
 	cur != "" && /^ok([ \t]|$)/ { ok[cur]++; next }
 	END { for (s in rc) print s, ok[s], nok[s], rc[s] }
 	' "$1"
@@ -77,6 +79,10 @@ judge() {
 			report FAIL "$LABEL/$name" "$ok" $((nok + 1)) "$ok ok, $nok not ok, did not finish: $why"
 			tail_console "$log" "$why"
 			fail=1
+		elif [ "$rc" -eq 77 ] && [ "$ok" -eq 0 ] && [ "$nok" -eq 0 ]; then
+			# Exit 77 without results: the suite does not apply to this
+			# kernel (e.g. KUnit on a Debian kernel).  Shown, not counted.
+			printf '%-4s  %-32s  (%s)\n' N/A "$LABEL/$name" "not applicable to this kernel (exit 77)"
 		elif [ "$rc" -ne 0 ] || [ "$nok" -ne 0 ]; then
 			# A failing suite that printed no "not ok" still counts one failure.
 			[ "$nok" -eq 0 ] && nok=1
