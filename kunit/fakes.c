@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stand-ins for main.c and chardev.c, so that the units under test
+ * (ring.c, filter.c, format.c, probes.c, compiled into this module) run
+ * against rings the suites own and inspect.  Nothing here is shared with
+ * accepttrace.ko: both modules can be loaded at once.
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+
+#include "at_test.h"
+
+struct at_ring **at_rings;
+bool at_enabled;
+unsigned int at_maxactive = 16;
+u32 at_ring_bytes;
+atomic_t at_test_emitted = ATOMIC_INIT(0);
+
+struct at_ring *at_this_ring(void)
+{
+	return at_rings[smp_processor_id()];
+}
+
+/* As chardev.c's, minus the reader wake-up: the suites poll. */
+void at_emit(struct at_ring *r, struct accepttrace_hdr *rec)
+{
+	atomic_inc(&at_test_emitted);
+	at_ring_write(r, rec);
+}
+
+int at_test_rings_alloc(u32 size)
+{
+	int cpu, ret;
+
+	at_rings = kcalloc(nr_cpu_ids, sizeof(*at_rings), GFP_KERNEL);
+	if (!at_rings)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct at_ring *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+		if (!r) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		ret = at_ring_init(r, size, cpu);
+		if (ret) {
+			kfree(r);
+			goto fail;
+		}
+		at_rings[cpu] = r;
+	}
+	at_ring_bytes = size;
+	atomic_set(&at_test_emitted, 0);
+	return 0;
+fail:
+	at_test_rings_free();
+	return ret;
+}
+
+void at_test_rings_free(void)
+{
+	int cpu;
+
+	if (!at_rings)
+		return;
+	for_each_possible_cpu(cpu) {
+		if (!at_rings[cpu])
+			continue;
+		at_ring_destroy(at_rings[cpu]);
+		kfree(at_rings[cpu]);
+	}
+	kfree(at_rings);
+	at_rings = NULL;
+}
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for accepttrace: ring, formatter, filter, probes, ABI");

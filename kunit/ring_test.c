@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for the per-CPU record ring (module/ring.c, compiled in
+ * here).  Records are synthetic: a header and a byte pattern derived from
+ * the timestamp, so every byte read back can be checked.  The ring is the
+ * smallest at_ring_init() accepts, 1024 bytes, so that wrap-around and
+ * full-ring cases take a handful of records.
+ */
+#include <kunit/test.h>
+
+#include "../module/ring.c"
+#include "at_test.h"
+
+#define RING_SIZE	1024
+#define RING_CPU	3
+#define TEST_TYPE	0x7e	/* not a real record type: the ring is agnostic */
+#define LOST_SIZE	((u16)sizeof(struct accepttrace_lost))
+
+struct test_rec {
+	struct accepttrace_hdr	hdr;
+	u8			payload[ACCEPTTRACE_REC_MAX -
+					sizeof(struct accepttrace_hdr)];
+};
+
+static void make_rec(struct test_rec *t, u16 size, u64 ts)
+{
+	u32 i;
+
+	memset(t, 0, sizeof(*t));
+	t->hdr.type = TEST_TYPE;
+	t->hdr.size = size;
+	t->hdr.ts_ns = ts;
+	for (i = 0; i < size - sizeof(t->hdr); i++)
+		t->payload[i] = (u8)(ts * 7 + i);
+}
+
+/* Scratch records: too big for the stack, and cases run one at a time. */
+static struct test_rec put_rec, got_rec, want_rec;
+
+/* Write a record of @size bytes stamped @ts; returns at_ring_write(). */
+static bool put(struct at_ring *r, u16 size, u64 ts)
+{
+	make_rec(&put_rec, size, ts);
+	return at_ring_write(r, &put_rec.hdr);
+}
+
+/* Take the next record out of @r; false if there is none. */
+static bool pop(struct at_ring *r, struct test_rec *out)
+{
+	struct accepttrace_hdr h;
+
+	memset(out, 0, sizeof(*out));
+	if (!at_ring_peek(r, &h))
+		return false;
+	at_ring_read(r, out, h.size);
+	at_ring_consume(r);
+	return true;
+}
+
+/* Pop one record and check it is the one put() wrote with @size, @ts. */
+static void expect_pop(struct kunit *test, struct at_ring *r, u16 size,
+		       u64 ts, u64 seq)
+{
+	struct test_rec *got = &got_rec, *want = &want_rec;
+
+	KUNIT_ASSERT_TRUE(test, pop(r, got));
+	make_rec(want, size, ts);
+	want->hdr.cpu = RING_CPU;
+	want->hdr.seq = seq;
+	KUNIT_EXPECT_EQ(test, got->hdr.type, TEST_TYPE);
+	KUNIT_EXPECT_EQ(test, got->hdr.size, size);
+	KUNIT_EXPECT_EQ(test, got->hdr.cpu, RING_CPU);
+	KUNIT_EXPECT_EQ(test, got->hdr.seq, seq);
+	KUNIT_EXPECT_EQ(test, got->hdr.ts_ns, ts);
+	KUNIT_EXPECT_MEMEQ(test, got, want, size);
+}
+
+/* Pop one record and check it is a LOST record of @count. */
+static void expect_pop_lost(struct kunit *test, struct at_ring *r, u64 count,
+			    u64 ts)
+{
+	struct accepttrace_lost lost;
+
+	KUNIT_ASSERT_TRUE(test, pop(r, &got_rec));
+	memcpy(&lost, &got_rec, sizeof(lost));
+	KUNIT_EXPECT_EQ(test, lost.hdr.type, ACCEPTTRACE_REC_LOST);
+	KUNIT_EXPECT_EQ(test, lost.hdr.size, LOST_SIZE);
+	KUNIT_EXPECT_EQ(test, lost.hdr.cpu, RING_CPU);
+	KUNIT_EXPECT_EQ(test, lost.hdr.seq, 0);
+	KUNIT_EXPECT_EQ(test, lost.hdr.ts_ns, ts);
+	KUNIT_EXPECT_EQ(test, lost.count, count);
+}
+
+static void expect_empty(struct kunit *test, struct at_ring *r)
+{
+	struct accepttrace_hdr h;
+
+	KUNIT_EXPECT_FALSE(test, at_ring_peek(r, &h));
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), 0);
+}
+
+/* Eight 128-byte records, ts 1..8, seq 0..7: exactly full. */
+static void fill(struct kunit *test, struct at_ring *r)
+{
+	u64 i;
+
+	for (i = 1; i <= 8; i++)
+		KUNIT_ASSERT_TRUE(test, put(r, 128, i));
+	KUNIT_ASSERT_EQ(test, at_ring_used(r), RING_SIZE);
+}
+
+static int ring_test_init(struct kunit *test)
+{
+	struct at_ring *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_EQ(test, at_ring_init(r, RING_SIZE, RING_CPU), 0);
+	test->priv = r;
+	return 0;
+}
+
+static void ring_test_exit(struct kunit *test)
+{
+	at_ring_destroy(test->priv);
+}
+
+static void ring_test_init_sizes(struct kunit *test)
+{
+	struct at_ring *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	/* Must hold two of the largest record, and be a power of two. */
+	KUNIT_EXPECT_EQ(test, at_ring_init(r, 512, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, at_ring_init(r, 1000, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, at_ring_init(r, 1536, 0), -EINVAL);
+	KUNIT_ASSERT_EQ(test, at_ring_init(r, 2048, 1), 0);
+	KUNIT_EXPECT_EQ(test, r->size, 2048);
+	KUNIT_EXPECT_EQ(test, r->cpu, 1);
+	KUNIT_EXPECT_EQ(test, r->head, 0);
+	KUNIT_EXPECT_EQ(test, r->tail, 0);
+	KUNIT_EXPECT_EQ(test, r->seq, 0);
+	at_ring_destroy(r);
+	KUNIT_EXPECT_NULL(test, r->data);
+}
+
+static void ring_test_empty(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+
+	expect_empty(test, r);
+	/* Peeking an empty ring changes nothing. */
+	expect_empty(test, r);
+	KUNIT_EXPECT_EQ(test, r->recorded, 0);
+	KUNIT_EXPECT_EQ(test, r->lost, 0);
+	KUNIT_EXPECT_FALSE(test, r->synth_pending);
+}
+
+static void ring_test_one_record(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+	struct accepttrace_hdr h;
+
+	KUNIT_ASSERT_TRUE(test, put(r, 64, 1000));
+	/* The writer stamps cpu and seq into the caller's record too. */
+	KUNIT_EXPECT_EQ(test, put_rec.hdr.cpu, RING_CPU);
+	KUNIT_EXPECT_EQ(test, put_rec.hdr.seq, 0);
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), 64);
+	KUNIT_EXPECT_EQ(test, r->recorded, 1);
+	KUNIT_EXPECT_EQ(test, r->seq, 1);
+
+	/* Peek does not consume. */
+	KUNIT_ASSERT_TRUE(test, at_ring_peek(r, &h));
+	KUNIT_EXPECT_EQ(test, h.size, 64);
+	KUNIT_ASSERT_TRUE(test, at_ring_peek(r, &h));
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), 64);
+
+	expect_pop(test, r, 64, 1000, 0);
+	expect_empty(test, r);
+	KUNIT_EXPECT_EQ(test, r->last_ts, 1000);
+}
+
+static void ring_test_partial_read(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+	struct accepttrace_hdr h;
+	u8 buf[64];
+
+	KUNIT_ASSERT_TRUE(test, put(r, 48, 5));
+	KUNIT_ASSERT_TRUE(test, at_ring_peek(r, &h));
+	memset(buf, 0xaa, sizeof(buf));
+	/* A short read copies exactly the bytes asked for. */
+	at_ring_read(r, buf, 30);
+	KUNIT_EXPECT_EQ(test, buf[29], (u8)(5 * 7 + 29 - sizeof(h)));
+	KUNIT_EXPECT_EQ(test, buf[30], 0xaa);
+	/* ...and leaves the record in place. */
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), 48);
+	expect_pop(test, r, 48, 5, 0);
+}
+
+static void ring_test_fill_exactly(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+	u64 i;
+
+	/* before: empty  after: [1 2 3 4 5 6 7 8], head - tail == size */
+	fill(test, r);
+	KUNIT_EXPECT_EQ(test, r->recorded, 8);
+	KUNIT_EXPECT_EQ(test, r->lost, 0);
+	for (i = 1; i <= 8; i++)
+		expect_pop(test, r, 128, i, i - 1);
+	expect_empty(test, r);
+}
+
+static void ring_test_full_drops(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+
+	fill(test, r);
+	/* before: [1..8] full  after: [1..8], lost=1, seq 8 used */
+	KUNIT_EXPECT_FALSE(test, put(r, 24, 9));
+	KUNIT_EXPECT_EQ(test, put_rec.hdr.seq, 8);
+	KUNIT_EXPECT_EQ(test, r->seq, 9);
+	KUNIT_EXPECT_EQ(test, r->lost, 1);
+	KUNIT_EXPECT_EQ(test, r->recorded, 8);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 1);
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), RING_SIZE);
+
+	KUNIT_EXPECT_FALSE(test, put(r, 24, 10));
+	KUNIT_EXPECT_EQ(test, r->seq, 10);
+	KUNIT_EXPECT_EQ(test, r->lost, 2);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 2);
+
+	/* The records already in the ring are intact. */
+	expect_pop(test, r, 128, 1, 0);
+}
+
+static void ring_test_lost_precedes_next_write(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+	u64 i;
+
+	fill(test, r);
+	KUNIT_EXPECT_FALSE(test, put(r, 64, 9));	/* seq 8 */
+	KUNIT_EXPECT_FALSE(test, put(r, 64, 10));	/* seq 9 */
+	expect_pop(test, r, 128, 1, 0);
+	/*
+	 * before: [2..8] + 128 free, 2 unreported
+	 * after:  [2..8 LOST(2) 11], the LOST taking exactly its 32 bytes
+	 */
+	KUNIT_ASSERT_TRUE(test, put(r, 128 - LOST_SIZE, 11));
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), RING_SIZE);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 0);
+	KUNIT_EXPECT_EQ(test, r->lost, 2);
+	KUNIT_EXPECT_EQ(test, r->recorded, 9);
+	for (i = 2; i <= 8; i++)
+		expect_pop(test, r, 128, i, i - 1);
+	/* The LOST record carries the next record's time... */
+	expect_pop_lost(test, r, 2, 11);
+	/* ...and the seq gap after it is exactly its count. */
+	expect_pop(test, r, 128 - LOST_SIZE, 11, 10);
+	expect_empty(test, r);
+}
+
+static void ring_test_lost_needs_room_for_both(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+
+	fill(test, r);
+	KUNIT_EXPECT_FALSE(test, put(r, 128, 9));	/* seq 8 */
+	expect_pop(test, r, 128, 1, 0);
+	/* 128 bytes free: the record fits, record + LOST does not. */
+	KUNIT_EXPECT_FALSE(test, put(r, 128, 10));	/* seq 9 */
+	KUNIT_EXPECT_EQ(test, r->lost, 2);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 2);
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), RING_SIZE - 128);
+
+	expect_pop(test, r, 128, 2, 1);
+	KUNIT_ASSERT_TRUE(test, put(r, 128, 11));	/* seq 10 */
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), RING_SIZE - 256 + 128 + LOST_SIZE);
+	expect_pop(test, r, 128, 3, 2);
+}
+
+static void ring_test_reader_reports_lost(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+	struct accepttrace_hdr h;
+	u64 i;
+
+	fill(test, r);
+	for (i = 9; i <= 11; i++)
+		KUNIT_EXPECT_FALSE(test, put(r, 64, i));
+	for (i = 1; i <= 8; i++)
+		expect_pop(test, r, 128, i, i - 1);
+	/*
+	 * before: empty ring, 3 unreported, nothing more written
+	 * after:  the reader sees LOST(3), stamped with the last record's time
+	 */
+	KUNIT_ASSERT_TRUE(test, at_ring_peek(r, &h));
+	KUNIT_EXPECT_EQ(test, h.type, ACCEPTTRACE_REC_LOST);
+	KUNIT_EXPECT_TRUE(test, r->synth_pending);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 0);
+	/* Peeking again returns the same record, not a second one. */
+	KUNIT_ASSERT_TRUE(test, at_ring_peek(r, &h));
+	KUNIT_EXPECT_EQ(test, h.type, ACCEPTTRACE_REC_LOST);
+	expect_pop_lost(test, r, 3, 8);
+	expect_empty(test, r);
+	KUNIT_EXPECT_EQ(test, r->lost, 3);
+
+	/* Reported once: the next record is not preceded by a LOST. */
+	KUNIT_ASSERT_TRUE(test, put(r, 64, 12));
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), 64);
+	expect_pop(test, r, 64, 12, 11);
+	expect_empty(test, r);
+}
+
+static void ring_test_reader_lost_then_write(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+	struct accepttrace_hdr h;
+	u64 i;
+
+	fill(test, r);
+	KUNIT_EXPECT_FALSE(test, put(r, 64, 9));
+	for (i = 1; i <= 8; i++)
+		expect_pop(test, r, 128, i, i - 1);
+	KUNIT_ASSERT_TRUE(test, at_ring_peek(r, &h));
+	/* A record written while the reader holds the LOST comes after it. */
+	KUNIT_ASSERT_TRUE(test, put(r, 64, 10));
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), 64);
+	expect_pop_lost(test, r, 1, 8);
+	expect_pop(test, r, 64, 10, 9);
+	expect_empty(test, r);
+}
+
+static void ring_test_wraparound(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+	u64 next_put = 1, next_pop = 1;
+
+	/*
+	 * 200-byte records in a 1024-byte ring, four in flight: records
+	 * start at every multiple of 8 modulo 1024 and many straddle the
+	 * end.  100 records: the ring wraps about 20 times.
+	 */
+	while (next_put <= 4)
+		KUNIT_ASSERT_TRUE(test, put(r, 200, next_put++));
+	while (next_pop <= 100) {
+		expect_pop(test, r, 200, next_pop, next_pop - 1);
+		next_pop++;
+		if (next_put <= 100)
+			KUNIT_ASSERT_TRUE(test, put(r, 200, next_put++));
+	}
+	expect_empty(test, r);
+	KUNIT_EXPECT_EQ(test, r->head, 100 * 200);
+	KUNIT_EXPECT_EQ(test, r->tail, 100 * 200);
+	KUNIT_EXPECT_EQ(test, r->lost, 0);
+	KUNIT_EXPECT_EQ(test, r->recorded, 100);
+}
+
+static void ring_test_mixed_sizes(struct kunit *test)
+{
+	static const u16 sizes[] = {
+		sizeof(struct accepttrace_hdr), LOST_SIZE, 40, 104,
+		sizeof(struct accepttrace_inet_accept),
+		sizeof(struct accepttrace_sys_accept4), 8 * 9, 24,
+	};
+	struct at_ring *r = test->priv;
+	u64 i, done = 0;
+
+	for (i = 0; i < 64; i++) {
+		u16 size = sizes[i % ARRAY_SIZE(sizes)];
+
+		/* Make room the way a reader would: oldest first. */
+		while (RING_SIZE - at_ring_used(r) < size) {
+			expect_pop(test, r, sizes[done % ARRAY_SIZE(sizes)],
+				   done + 1, done);
+			done++;
+		}
+		KUNIT_ASSERT_TRUE(test, put(r, size, i + 1));
+	}
+	for (; done < 64; done++)
+		expect_pop(test, r, sizes[done % ARRAY_SIZE(sizes)], done + 1,
+			   done);
+	expect_empty(test, r);
+	KUNIT_EXPECT_EQ(test, r->lost, 0);
+}
+
+static void ring_test_interleaved(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+
+	/* before: empty  after: [1 2 3] -> [2 3] -> [2 3 4 5] -> empty */
+	KUNIT_ASSERT_TRUE(test, put(r, 32, 1));
+	KUNIT_ASSERT_TRUE(test, put(r, 40, 2));
+	KUNIT_ASSERT_TRUE(test, put(r, 48, 3));
+	expect_pop(test, r, 32, 1, 0);
+	KUNIT_ASSERT_TRUE(test, put(r, 56, 4));
+	KUNIT_ASSERT_TRUE(test, put(r, 64, 5));
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), 40 + 48 + 56 + 64);
+	expect_pop(test, r, 40, 2, 1);
+	expect_pop(test, r, 48, 3, 2);
+	expect_pop(test, r, 56, 4, 3);
+	expect_pop(test, r, 64, 5, 4);
+	expect_empty(test, r);
+}
+
+static struct kunit_case ring_test_cases[] = {
+	KUNIT_CASE(ring_test_init_sizes),
+	KUNIT_CASE(ring_test_empty),
+	KUNIT_CASE(ring_test_one_record),
+	KUNIT_CASE(ring_test_partial_read),
+	KUNIT_CASE(ring_test_fill_exactly),
+	KUNIT_CASE(ring_test_full_drops),
+	KUNIT_CASE(ring_test_lost_precedes_next_write),
+	KUNIT_CASE(ring_test_lost_needs_room_for_both),
+	KUNIT_CASE(ring_test_reader_reports_lost),
+	KUNIT_CASE(ring_test_reader_lost_then_write),
+	KUNIT_CASE(ring_test_wraparound),
+	KUNIT_CASE(ring_test_mixed_sizes),
+	KUNIT_CASE(ring_test_interleaved),
+	{}
+};
+
+static struct kunit_suite ring_test_suite = {
+	.name = "accepttrace_ring",
+	.init = ring_test_init,
+	.exit = ring_test_exit,
+	.test_cases = ring_test_cases,
+};
+
+kunit_test_suite(ring_test_suite);
