@@ -164,14 +164,18 @@ cp "$FRAGMENT" "$tmp/config.fragment"
 
 fail() {
 	log "error: $1"
-	log "last lines of $logf:"
-	tail -n 60 "$logf" >&2 || true
+	if [ "${2:-}" != nolog ]; then
+		log "last lines of $logf:"
+		tail -n 60 "$logf" >&2 || true
+	fi
 	log "the failed tree is kept at $tmp until the next run"
 	exit 1
 }
 
 jobs=$(nproc)
-kmake() { make -C "$srcdir" O="$obj" -j"$jobs" "$@"; }
+# ARCH=x86_64 so tinyconfig starts 64-bit (with ARCH=x86 it starts 32-bit
+# and 64-bit defaults such as FRAME_WARN=2048 are lost).
+kmake() { make -C "$srcdir" O="$obj" ARCH=x86_64 -j"$jobs" "$@"; }
 
 log "configuring (tinyconfig + $(basename "$FRAGMENT")) in $obj"
 {
@@ -199,7 +203,7 @@ if [ ${#bad[@]} -gt 0 ]; then
 		opt=${line#\# }; opt=${opt%%[= ]*}
 		log "fragment wants '$line', .config has '$(grep -E "^(# )?$opt[= ]" "$obj/.config" || echo unset)'"
 	done
-	fail "config fragment not satisfied (missing dependency?)"
+	fail "config fragment not satisfied (missing dependency?)" nolog
 fi
 
 log "building with -j$jobs (log: $logf; takes a few minutes)"
