@@ -63,6 +63,7 @@ dkms-test: deps
 vm-shell: deps
 	@eval "$$($(VM)/kernels.sh $(KERNEL))" && \
 	  $(VM)/build.sh "$$KDIR" "build/shell/$$KVER" && \
+	  { [ ! -f tools/testing/Makefile ] || $(MAKE) -s -C tools/testing; } && \
 	  $(VM)/run.sh -m shell "$$VMLINUZ" "build/shell/$$KVER/module/accepttrace.ko" \
 	    "build/shell/$$KVER/kunit/accepttrace_kunit.ko"
 

@@ -82,8 +82,15 @@ add_project() {
 	for f in "$AT_ROOT"/tools/testing/guest/*.sh; do
 		[ -f "$f" ] && install -m 0755 "$f" "$R/opt/at/guest/"
 	done
+	# Programs (static or not) and whatever data or sourced scripts the
+	# suites keep next to them.
 	for f in "$AT_ROOT"/tools/testing/bin/*; do
-		[ -f "$f" ] && [ -x "$f" ] && copy_elf "$f" "/opt/at/bin/${f##*/}"
+		[ -f "$f" ] || continue
+		if [ -x "$f" ]; then
+			copy_elf "$f" "/opt/at/bin/${f##*/}"
+		else
+			install -m 0644 "$f" "$R/opt/at/bin/"
+		fi
 	done
 	f="$AT_ROOT/tools/accepttrace/accepttrace"
 	[ -f "$f" ] && [ -x "$f" ] && copy_elf "$f" /opt/at/bin/accepttrace
