@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-2.0
+# at-bench-table.awk -- the benchmark's table from at-bench.sh's raw lines
+# (busybox awk).  Variables: rounds, kver, ncpu, n1, n22, ng, arms.
+#
+# Per workload and arm, over rounds 2..rounds (round 1 is the warm-up)
+# and complete runs only:
+#   median ns per operation and its min..max;
+#   ratio: the run against its neighbouring base runs (the base of its own
+#   round and of the next round, averaged), median and min..max;
+#   delta: the same difference in ns, median.
+# base2 is base measured again mid-round: its ratio is the noise floor.
+
+function kv(line, key,    n, i, f, a) {
+	n = split(line, f, " ")
+	for (i = 1; i <= n; i++)
+		if (split(f[i], a, "=") >= 2 && a[1] == key)
+			return substr(f[i], length(key) + 2)
+	return ""
+}
+
+# Sort v[1..n] in place (insertion sort: a handful of values).
+function sortv(v, n,    i, j, x) {
+	for (i = 2; i <= n; i++) {
+		x = v[i]
+		for (j = i - 1; j >= 1 && v[j] > x; j--)
+			v[j + 1] = v[j]
+		v[j + 1] = x
+	}
+}
+
+function median(v, n) {
+	sortv(v, n)
+	if (n % 2)
+		return v[(n + 1) / 2]
+	return (v[n / 2] + v[n / 2 + 1]) / 2
+}
+
+# The base a run of round r is compared with; -1 if none.
+function neighbour(w, r,    b, k) {
+	b = 0; k = 0
+	if ((w, "base", r) in ns && ok[w, "base", r]) { b += ns[w, "base", r]; k++ }
+	if ((w, "base", r + 1) in ns && ok[w, "base", r + 1]) { b += ns[w, "base", r + 1]; k++ }
+	return k ? b / k : -1
+}
+
+# Fills the globals MED MIN MAX RMED RMIN RMAX DMED NOK NALL for (w, a).
+function summarise(w, a,    r, n, nb, t, tv, rv, dv) {
+	n = 0; NALL = 0
+	for (r = 2; r <= rounds; r++) {
+		if (!((w, a, r) in ns))
+			continue
+		NALL++
+		if (!ok[w, a, r])
+			continue
+		nb = neighbour(w, r)
+		if (nb <= 0)
+			continue
+		t = ns[w, a, r]
+		n++
+		tv[n] = t; rv[n] = t / nb; dv[n] = t - nb
+	}
+	NOK = n
+	if (!n)
+		return 0
+	MED = median(tv, n); MIN = tv[1]; MAX = tv[n]
+	RMED = median(rv, n); RMIN = rv[1]; RMAX = rv[n]
+	DMED = median(dv, n)
+	return 1
+}
+
+function table(w, title,    i, a, na, al) {
+	printf "\n%s\n", title
+	printf "%-10s %12s %23s %7s %13s %10s  %s\n", "arm", "ns/op", "min..max", "ratio",
+		"ratio spread", "delta ns", "complete runs"
+	na = split(arms, al, " ")
+	for (i = 1; i <= na; i++) {
+		a = al[i]
+		if (!((w, a) in seen))
+			continue
+		if (!summarise(w, a)) {
+			printf "%-10s %12s %23s %7s %13s %10s  %d/%d LOSSY (no complete run)\n",
+				a, "-", "-", "-", "-", "-", NOK, NALL
+			continue
+		}
+		delta[w, a] = DMED
+		ratio[w, a] = RMED
+		printf "%-10s %12.0f %11.0f..%-11.0f %7.3f %6.3f..%-6.3f %10.0f  %d/%d%s\n",
+			a, MED, MIN, MAX, RMED, RMIN, RMAX, DMED, NOK, NALL,
+			NOK < NALL ? " LOSSY (incomplete runs left out)" : ""
+	}
+}
+
+function keyratio(w, a, b,    s) {
+	if (!((w, a) in delta) || !((w, b) in delta))
+		return "n/a (lossy arm)"
+	if (delta[w, b] <= 0)
+		return sprintf("n/a (delta %s = %.0f ns)", b, delta[w, b])
+	return sprintf("%.2f", delta[w, a] / delta[w, b])
+}
+
+function keys(w) {
+	printf "  delta at-tool / delta ft-pipe = %s   (goal <= 0.50)\n", keyratio(w, "at-tool", "ft-pipe")
+	printf "  delta at-tool / delta floor   = %s   (goal <= 1.30)\n", keyratio(w, "at-tool", "floor")
+	printf "  delta at-cat  / delta ft-pipe = %s,  delta at-cat / delta floor = %s\n",
+		keyratio(w, "at-cat", "ft-pipe"), keyratio(w, "at-cat", "floor")
+	if ((w, "base2") in ratio)
+		printf "  noise floor (base2 against base): ratio %.3f, delta %.0f ns\n",
+			ratio[w, "base2"], delta[w, "base2"]
+}
+
+/^RUN / {
+	w = kv($0, "work"); a = kv($0, "arm"); r = kv($0, "r")
+	ns[w, a, r] = kv($0, "ns") + 0
+	ok[w, a, r] = kv($0, "ok") + 0
+	seen[w, a] = 1
+	next
+}
+/^PROBES / {
+	a = kv($0, "arm")
+	sub(/^PROBES arm=[^ ]* /, "")
+	probes = probes sprintf("  %-6s %s\n", a ":", $0)
+	next
+}
+/^CAP / { caps = caps "  " $0 "\n"; next }
+/^CAPACITY / { capacity = $0; next }
+
+END {
+	printf "=== accepttrace benchmark: kernel %s, %d vCPUs, QEMU/TCG\n", kver, ncpu
+	printf "rounds: %d, interleaved, the first discarded; arms: %s\n", rounds, arms
+	table("conn1", sprintf("conn1: 1 thread, %d x (connect + accept4 + close) per run; ns per connection", n1))
+	keys("conn1")
+	table("conn22", sprintf("conn22: 2 acceptor + 2 client threads, %d connections per run; ns per connection", n22))
+	keys("conn22")
+	table("getpid", sprintf("control: %d x getpid() per run; ns per call", ng))
+	if (("getpid", "at-tool") in ratio)
+		printf "  control at-tool / base = %.3f (noise: conn1 base2 ratio %.3f)\n",
+			ratio["getpid", "at-tool"], ratio["conn1", "base2"]
+	printf "\nprobes placed (/sys/kernel/debug/kprobes/list):\n%s", probes
+	if (capacity != "") {
+		printf "\ncapacity (2+2 workload, accepttrace default buf_kb=256, --json reader):\n%s", caps
+		rate = kv(capacity, "rate"); ticks = kv(capacity, "ticks"); recs = kv(capacity, "records")
+		printf "  highest lossless rate: %s connections/s (%s records/s), limited by the %s\n",
+			rate, 2 * rate, kv(capacity, "bound")
+		if (recs > 0)
+			printf "  reader CPU time: %.1f ms per 1000 records (%d ticks of 10 ms for %d records)\n",
+				ticks * 10 * 1000 / recs, ticks, recs
+	}
+	print "=== end"
+}

@@ -1,0 +1,362 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# at-bench.sh -- the accepttrace benchmark, run inside the test guest
+# (busybox sh, root, module at $AT_KO, programs in $AT_BIN).
+#
+#   at-bench.sh [-n CONNS] [-m CONNS] [-r ROUNDS] [-g CALLS] [-c CONNS] [-o FILE]
+#
+#   -n  connections per run of the one-thread workload      (3000)
+#   -m  connections per run of the 2 acceptors + 2 clients workload (3000)
+#   -r  rounds; every arm runs once per round, interleaved, and the first
+#       round is a warm-up that the statistics leave out     (7)
+#   -g  getpid() calls per control run                       (200000)
+#   -c  connections per capacity step (0: no capacity search) (0)
+#   -o  write the table here too
+#
+# Arms: base (nothing loaded), base2 (base again, mid-round: the noise
+# floor), at-tool (accepttrace recording, "accepttrace --json > /dev/null"
+# reading), at-cat (the same read by "cat /dev/accepttrace"), at-off
+# (loaded, enabled=0), floor (accepttrace_floor: the same kretprobes with
+# empty handlers), ft-pipe (kprobe_events p+r probes on both functions,
+# "cat trace_pipe > /dev/null" reading), ft-nopipe (the same, no reader).
+# The getpid control runs under base and at-tool.
+#
+# Every run is checked for completeness: exact record counts (accepttrace
+# stats and the tool's own count, or ftrace's ring buffer and
+# kprobe_profile counts), zero lost, zero nmissed.  An incomplete run
+# prints "not ok" and is left out of the numbers; the arm is then shown as
+# lossy.  Output: TAP lines, "RUN ..." lines (raw data), the table between
+# "=== accepttrace benchmark" and "=== end"; exit 1 if any run was
+# incomplete or failed.
+
+N1=3000 N22=3000 ROUNDS=7 NGETPID=200000 NCAP=0 OUT=
+while getopts n:m:r:g:c:o: opt; do
+	case $opt in
+	n) N1=$OPTARG ;;
+	m) N22=$OPTARG ;;
+	r) ROUNDS=$OPTARG ;;
+	g) NGETPID=$OPTARG ;;
+	c) NCAP=$OPTARG ;;
+	o) OUT=$OPTARG ;;
+	*) echo "usage: at-bench.sh [-n N] [-m N] [-r ROUNDS] [-g CALLS] [-c N] [-o FILE]" >&2; exit 2 ;;
+	esac
+done
+
+AT_BIN=${AT_BIN:-/opt/at/bin}
+AT_KO=${AT_KO:-/lib/accepttrace/accepttrace.ko}
+FLOOR_KO=${FLOOR_KO:-${AT_KO%/*}/accepttrace_floor.ko}
+TOOL=${AT_TOOL:-$AT_BIN/accepttrace}
+BENCH=$AT_BIN/at-bench
+DBG=/sys/kernel/debug/accepttrace
+TR=/sys/kernel/tracing
+ARMS="base at-tool at-cat floor base2 at-off ft-pipe ft-nopipe"
+T=$(mktemp -d /tmp/at-bench.XXXXXX)
+DATA=$T/runs
+: >"$DATA"
+FAILED=0
+READER=
+
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; FAILED=1; }
+
+# Wait up to $1 tenths of a second for command "$2 ..." to succeed.
+wait_for() {
+	_n=$1
+	shift
+	while ! "$@"; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+# --- accepttrace --------------------------------------------------------
+
+# stats FIELD...: "probe sys_accept4 hits=3" style lookups, one value per
+# argument: "recorded" (total), "lost" (total), "used" (sum over CPUs),
+# "reader", "<probe>.<field>" (sys_accept4.hits, inet_accept.nmissed...).
+stats() {
+	awk -v want="$*" '
+	$1 == "reader" { v["reader"] = $2 }
+	$1 == "total" || $1 == "cpu" || $1 == "probe" {
+		pre = $1 == "probe" ? $2 "." : ""
+		for (i = 2; i <= NF; i++)
+			if (split($i, kv, "=") == 2) {
+				if ($1 == "cpu") { if (kv[1] == "used") v["used"] += kv[2] }
+				else if ($1 == "total") v[kv[1]] = kv[2]
+				else v[pre kv[1]] = kv[2]
+			}
+	}
+	END { n = split(want, w, " "); for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? " " : ""), v[w[i]] + 0; print "" }
+	' $DBG/stats
+}
+
+reader_attached() { [ "$(stats reader)" = 1 ]; }
+rings_empty() { [ "$(stats used)" = 0 ]; }
+
+at_load() {
+	insmod "$AT_KO" "$@" || { notok "insmod accepttrace $*"; return 1; }
+}
+
+# Start a reader in the background; $READER is its pid.
+at_reader() {
+	if [ "$1" = tool ]; then
+		"$TOOL" --json >/dev/null 2>"$T/reader.err" &
+	else
+		cat /dev/accepttrace >/dev/null 2>"$T/reader.err" &
+	fi
+	READER=$!
+	wait_for 100 reader_attached || { notok "$1 reader attached to /dev/accepttrace"; return 1; }
+}
+
+# CPU time (ticks of 1/100 s) the reader has used so far.
+reader_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$READER/stat" 2>/dev/null || echo 0
+}
+
+stop_reader() {
+	[ -n "$READER" ] || return 0
+	kill -TERM "$READER" 2>/dev/null
+	wait "$READER" 2>/dev/null
+	READER=
+}
+
+# at_check CONNS RECORDS: every expected record written and read,
+# nothing lost or missed; problems are appended to $WHY.  RECORDS is 0
+# when recording is off.
+at_check() {
+	_conns=$1 _recs=$2
+	if [ -n "$READER" ] && ! wait_for 300 rings_empty; then
+		WHY="$WHY reader did not drain the rings (used=$(stats used));"
+	fi
+	set -- $(stats recorded lost used sys_accept4.hits inet_accept.hits \
+		sys_accept4.nmissed inet_accept.nmissed \
+		sys_accept4.kretprobe_nmissed inet_accept.kretprobe_nmissed)
+	_hits=$_conns
+	[ "$_recs" = 0 ] && _hits=0
+	[ "$1" = "$_recs" ] || WHY="$WHY recorded=$1 want $_recs;"
+	[ "$2" = 0 ] || WHY="$WHY lost=$2;"
+	[ -z "$READER" ] || [ "$3" = 0 ] || WHY="$WHY used=$3 after drain;"
+	[ "$4" = "$_hits" ] || WHY="$WHY sys_accept4 hits=$4 want $_hits;"
+	[ "$5" = "$_hits" ] || WHY="$WHY inet_accept hits=$5 want $_hits;"
+	[ "$6$7$8$9" = 0000 ] || WHY="$WHY nmissed=$6/$7 kretprobe_nmissed=$8/$9;"
+	_tool=$READER_KIND
+	stop_reader
+	if [ "$_tool" = tool ]; then
+		_line=$(grep 'events read' "$T/reader.err")
+		set -- $(echo "$_line" | sed -n 's/.* \([0-9]*\) events read, \([0-9]*\) lost.*/\1 \2/p')
+		[ "$1" = "$_recs" ] && [ "$2" = 0 ] ||
+			WHY="$WHY tool: '${_line:-no summary}' want $_recs read, 0 lost;"
+	fi
+	rmmod accepttrace || WHY="$WHY rmmod failed;"
+}
+
+# --- the floor module ---------------------------------------------------
+
+floor_check() {
+	rmmod accepttrace_floor || WHY="$WHY rmmod failed;"
+	for _f in __sys_accept4 inet_accept; do
+		dmesg | grep -q "accepttrace_floor: $_f nmissed=0 kretprobe_nmissed=0\$" ||
+			WHY="$WHY $_f: $(dmesg | grep "accepttrace_floor: $_f" | tail -n1);"
+	done
+}
+
+# --- ftrace kprobe_events -----------------------------------------------
+
+ft_up() {
+	[ -d $TR/events ] || mount -t tracefs tracefs $TR || return 1
+	echo 0 >$TR/tracing_on
+	echo >$TR/kprobe_events
+	# Deep enough that the no-reader arm never overwrites (it must be
+	# lossless to count); the size does not change the cost per event.
+	echo 8192 >$TR/buffer_size_kb
+	echo 'p:at/sys __sys_accept4 fd=%di:s32 upeer=%si addrlen=%dx flags=%cx:s32' >>$TR/kprobe_events &&
+	echo 'r:at/sys_ret __sys_accept4 ret=$retval:s32' >>$TR/kprobe_events &&
+	echo 'p:at/inet inet_accept sock=%di newsock=%si flags=%dx kern=%cx' >>$TR/kprobe_events &&
+	echo 'r:at/inet_ret inet_accept ret=$retval:s32' >>$TR/kprobe_events &&
+	echo >$TR/trace &&
+	echo 1 >$TR/events/at/enable &&
+	echo 1 >$TR/tracing_on
+}
+
+# Ring buffer counters summed over CPUs: entries overrun read dropped.
+ft_ring() {
+	cat $TR/per_cpu/cpu*/stats | awk '
+	/^entries:/ { e += $2 } /^overrun:/ { o += $2 }
+	/^read events:/ { r += $3 } /^dropped events:/ { d += $3 }
+	END { print e + 0, o + 0, r + 0, d + 0 }'
+}
+
+ft_drained() { [ "$(ft_ring | cut -d' ' -f1)" = 0 ]; }
+
+# ft_check CONNS: 4 events per connection, all in the ring or read.
+ft_check() {
+	_conns=$1
+	if [ -n "$READER" ] && ! wait_for 300 ft_drained; then
+		WHY="$WHY trace_pipe reader did not drain the buffer;"
+	fi
+	stop_reader
+	echo 0 >$TR/tracing_on
+	set -- $(ft_ring)
+	[ $(($1 + $3)) = $((4 * _conns)) ] ||
+		WHY="$WHY events entries+read=$(($1 + $3)) want $((4 * _conns));"
+	[ "$2$4" = 00 ] || WHY="$WHY overrun=$2 dropped=$4;"
+	# kprobe_profile: event hits misses
+	_prof=$(awk '$1 ~ /(^|\/)(sys|sys_ret|inet|inet_ret)$/ { printf "%s=%s/%s ", $1, $2, $3 }' $TR/kprobe_profile)
+	for _e in $_prof; do
+		case $_e in
+		*=$_conns/0) ;;
+		*) WHY="$WHY profile $_e want $_conns/0;" ;;
+		esac
+	done
+	[ "$(echo $_prof | wc -w)" = 4 ] || WHY="$WHY kprobe_profile: '$_prof';"
+	echo 0 >$TR/events/at/enable
+	echo >$TR/kprobe_events
+	echo >$TR/trace
+	echo 1408 >$TR/buffer_size_kb
+	echo 1 >$TR/tracing_on
+}
+
+# --- arms ---------------------------------------------------------------
+
+# Which kind of probe the kernel placed, once per arm kind.
+show_probes() {
+	[ -f "$T/probes.$1" ] && return 0
+	: >"$T/probes.$1"
+	grep -E '__sys_accept4|inet_accept' /sys/kernel/debug/kprobes/list 2>/dev/null |
+		sed "s/^/PROBES arm=$1 /" | tee -a "$DATA"
+}
+
+arm_up() {
+	READER= READER_KIND=
+	case $1 in
+	base | base2) ;;
+	at-tool) at_load && READER_KIND=tool && at_reader tool ;;
+	at-cat) at_load && READER_KIND=cat && at_reader cat ;;
+	at-off) at_load enabled=0 ;;
+	floor)
+		dmesg -c >/dev/null
+		insmod "$FLOOR_KO" || { notok "insmod $FLOOR_KO"; return 1; }
+		;;
+	ft-pipe)
+		ft_up || { notok "kprobe_events set up"; return 1; }
+		cat $TR/trace_pipe >/dev/null &
+		READER=$!
+		;;
+	ft-nopipe) ft_up || { notok "kprobe_events set up"; return 1; } ;;
+	esac
+	case $1 in
+	at-tool | floor | ft-pipe) show_probes "${1%-*}" ;;
+	esac
+	return 0
+}
+
+# arm_down ARM CONNS: completeness problems in $WHY, empty if none
+arm_down() {
+	WHY=
+	case $1 in
+	base | base2)
+		! grep -qE '^accepttrace(_floor)? ' /proc/modules || WHY=" a module is loaded;" ;;
+	at-tool | at-cat) at_check "$2" $((2 * $2)) ;;
+	at-off) at_check "$2" 0 ;;
+	floor) floor_check ;;
+	ft-*) ft_check "$2" ;;
+	esac
+}
+
+# run ROUND ARM WORK ARGS...: one timed run, its RESULT line kept
+run() {
+	_r=$1 _a=$2 _w=$3
+	shift 3
+	_res=$("$BENCH" "$@") || { notok "round $_r $_a $_w: at-bench $* failed"; return 1; }
+	_ns=$(echo "$_res" | sed -n 's/.* ns_per_op=\([0-9.]*\).*/\1/p')
+	echo "RUN r=$_r arm=$_a work=$_w ns=$_ns" >>"$DATA.pending"
+}
+
+round() {
+	_round=$1
+	for arm in $ARMS; do
+		: >"$DATA.pending"
+		if arm_up "$arm"; then
+			run "$_round" "$arm" conn1 conn -n "$N1"
+			run "$_round" "$arm" conn22 conn -n "$N22" -a 2 -c 2
+			case $arm in
+			base | at-tool) run "$_round" "$arm" getpid getpid -n "$NGETPID" ;;
+			esac
+		fi
+		arm_down "$arm" $((N1 + N22))
+		if [ -z "$WHY" ]; then
+			ok "round $_round $arm complete"
+			sed 's/$/ ok=1/' "$DATA.pending" >>"$DATA"
+		else
+			notok "round $_round $arm complete:$WHY"
+			sed 's/$/ ok=0/' "$DATA.pending" >>"$DATA"
+		fi
+		cat "$DATA.pending"
+	done
+}
+
+# --- capacity -----------------------------------------------------------
+
+# cap_step RATE: the 2+2 workload paced at RATE connections/s (0: flat
+# out) with the tool reading.  Sets CAP_RATE (achieved), CAP_OK (1: no
+# loss, every record read) and CAP_TICKS (the reader's CPU time, 1/100 s).
+cap_step() {
+	WHY= CAP_RATE=0 CAP_OK=0 CAP_TICKS=0
+	at_load || return 1
+	READER_KIND=tool
+	at_reader tool || { rmmod accepttrace; return 1; }
+	if _res=$("$BENCH" conn -n "$NCAP" -a 2 -c 2 -r "$1"); then
+		CAP_RATE=$(echo "$_res" | sed -n 's/.* rate=\([0-9]*\).*/\1/p')
+	else
+		WHY=" at-bench failed;"
+	fi
+	wait_for 300 rings_empty
+	CAP_TICKS=$(reader_ticks)
+	at_check "$NCAP" $((2 * NCAP))
+	[ -n "$WHY" ] || CAP_OK=1
+	echo "CAP pace=$1 rate=$CAP_RATE lossless=$CAP_OK reader_ticks=$CAP_TICKS records=$((2 * NCAP))${WHY:+ #$WHY}" | tee -a "$DATA"
+}
+
+# The highest rate with no loss: flat out first (if the tool keeps up
+# there, the workload is the limit), else a bisection on the paced rate.
+capacity() {
+	cap_step 0
+	if [ "$CAP_OK" = 1 ]; then
+		echo "CAPACITY rate=$CAP_RATE bound=workload ticks=$CAP_TICKS records=$((2 * NCAP))" >>"$DATA"
+		return
+	fi
+	_lo=0 _hi=$CAP_RATE _best=0 _bticks=0
+	for _i in 1 2 3 4 5; do
+		_mid=$(((_lo + _hi) / 2))
+		cap_step "$_mid"
+		if [ "$CAP_OK" = 1 ]; then
+			_lo=$_mid _best=$CAP_RATE _bticks=$CAP_TICKS
+		else
+			_hi=$_mid
+		fi
+	done
+	echo "CAPACITY rate=$_best bound=reader ticks=$_bticks records=$((2 * NCAP))" >>"$DATA"
+}
+
+# --- main ---------------------------------------------------------------
+
+echo "# at-bench: kernel $(uname -r), $(nproc) CPUs, $N1 + $N22 connections x $ROUNDS rounds"
+[ -x "$BENCH" ] || { notok "$BENCH exists"; exit 1; }
+[ -f "$FLOOR_KO" ] || { notok "$FLOOR_KO exists"; exit 1; }
+[ -x "$TOOL" ] || { notok "$TOOL exists"; exit 1; }
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	round "$r"
+	r=$((r + 1))
+done
+[ "$NCAP" -gt 0 ] && capacity
+
+awk -v rounds="$ROUNDS" -v kver="$(uname -r)" -v ncpu="$(nproc)" \
+	-v n1="$N1" -v n22="$N22" -v ng="$NGETPID" -v arms="$ARMS" \
+	-f "$AT_BIN/at-bench-table.awk" "$DATA" >"$T/table"
+cat "$T/table"
+[ -z "$OUT" ] || cp "$T/table" "$OUT"
+rm -rf "$T"
+exit $FAILED

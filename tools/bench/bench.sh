@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# bench.sh [-k 6.1|6.12|test] [at-bench.sh options] -- "make bench".
+#
+# Builds the module and the floor module for the kernel, the guest
+# programs and the reader tool, boots one QEMU/TCG guest with -smp 2 and
+# runs tools/bench/at-bench.sh in it (every arm, interleaved, in that one
+# boot: only ratios within a boot mean anything under TCG).  The table
+# goes to stdout and to tools/bench/results/<kernel>.txt, headed by the
+# command and the kernel it ran on.  Options after -k go to at-bench.sh
+# unchanged (defaults: -n 3000 -m 3000 -r 7 -g 200000 -c 6000).
+#
+# Environment: AT_TIMEOUT (seconds, default 2400) kills a hung guest.
+set -euo pipefail
+AT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$AT_ROOT/tools/vm/lib.sh"
+
+KNAME=6.1
+TIMEOUT=${AT_TIMEOUT:-2400}
+
+main() {
+	local cmdline="$0 $*" vars tmp out log results qrc=0 args load0
+	if [ "${1:-}" = -k ]; then
+		KNAME=$2
+		shift 2
+	fi
+	args=(-n 3000 -m 3000 -r 7 -g 200000 -c 6000 "$@")
+	cd "$AT_ROOT"
+	vars=$(tools/vm/kernels.sh "$KNAME") || die "kernel '$KNAME' is not available"
+	eval "$vars"
+	out=build/bench/$KVER
+	msg "building the module and accepttrace_floor for $KVER"
+	tools/vm/build.sh "$KDIR" "$out"
+	[ -f "$out/floor/accepttrace_floor.ko" ] || die "build.sh did not build $out/floor/accepttrace_floor.ko"
+	make -s -C tools/bench
+	make -s -C tools/accepttrace
+	[ ! -f tools/testing/Makefile ] || make -s -C tools/testing
+
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/at-bench.XXXXXX")
+	# shellcheck disable=SC2064 # expand $tmp now
+	trap "rm -rf '$tmp'" EXIT
+	tools/vm/mkinitramfs.sh "$tmp/base.cpio.gz" "$out/module/accepttrace.ko"
+	# A second archive, appended: the one "suite" this boot runs.
+	mkdir -p "$tmp/o/opt/at/guest"
+	printf '#!/bin/sh\nexec sh /opt/at/bin/at-bench.sh%s\n' "$(printf ' %q' "${args[@]}")" \
+		>"$tmp/o/opt/at/guest/bench.sh"
+	chmod 0755 "$tmp/o/opt/at/guest/bench.sh"
+	(cd "$tmp/o" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$tmp/o.cpio.gz"
+	cat "$tmp/base.cpio.gz" "$tmp/o.cpio.gz" >"$tmp/initramfs.cpio.gz"
+
+	log=build/bench/console-$KVER.log
+	load0=$(cut -d' ' -f1-3 /proc/loadavg)
+	msg "booting $KVER (QEMU/TCG, -smp 2); host load average: $load0; console: $log"
+	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -smp 2 -m 1G -nographic -no-reboot \
+		-nic none -kernel "$VMLINUZ" -initrd "$tmp/initramfs.cpio.gz" \
+		-append "console=ttyS0 loglevel=5 printk.time=1 panic=-1 at.mode=test at.suites=bench" \
+		</dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" |
+		grep --line-buffered -E '^(not ok|CAP |PROBES )|^ok - round' >&2 || qrc=$?
+
+	sed -n '/^=== accepttrace benchmark/,/^=== end/p' "$log" >"$tmp/table"
+	[ -s "$tmp/table" ] || die "the guest printed no table (qemu/pipeline rc=$qrc); see $log"
+	mkdir -p tools/bench/results
+	results=tools/bench/results/$KNAME.txt
+	{
+		echo "command: ${BENCH_CMD:-$cmdline}"
+		echo "kernel:  $KVER (Debian), QEMU/TCG -smp 2 -m 1G, one boot"
+		echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC'); host: $(nproc) CPUs, load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+		grep -E '^not ok' "$log" | sed 's/^/incomplete: /' || true
+		echo
+		cat "$tmp/table"
+	} >"$results"
+	echo
+	cat "$results"
+	msg "results written to $results"
+	! grep -qE '^not ok' "$log"
+}
+
+main "$@"

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * accepttrace_floor: the cost of the probes alone, for the benchmark.
+ *
+ * Places the same two kretprobes as accepttrace (__sys_accept4 and
+ * inet_accept) with the same maxactive and per-instance data size, but
+ * with handlers that do nothing.  What a kretprobe costs on this kernel
+ * (trap or ftrace entry, instance allocation, return trampoline) is then
+ * measured apart from what accepttrace does in its handlers.  Test-only:
+ * it is never installed and has no switch in the product.
+ *
+ *   insmod accepttrace_floor.ko [maxactive=1024] [data_size=40]
+ *
+ * The probes' miss counts are printed at unload, so the benchmark can
+ * tell a complete run from one that skipped calls.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/kprobes.h>
+
+static int maxactive = 1024;
+module_param(maxactive, int, 0444);
+MODULE_PARM_DESC(maxactive, "kretprobe instances per probe (default 1024, as accepttrace)");
+
+/* sizeof(struct at_sys_entry) and sizeof(struct at_inet_entry) in accepttrace */
+static int data_size = 40;
+module_param(data_size, int, 0444);
+MODULE_PARM_DESC(data_size, "bytes of per-instance data (default 40, as accepttrace)");
+
+static int floor_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return 0;
+}
+
+NOKPROBE_SYMBOL(floor_entry);
+
+static int floor_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return 0;
+}
+
+NOKPROBE_SYMBOL(floor_return);
+
+static struct kretprobe floor_probes[] = {
+	{
+		.kp.symbol_name	= "__sys_accept4",
+		.entry_handler	= floor_entry,
+		.handler	= floor_return,
+	},
+	{
+		.kp.symbol_name	= "inet_accept",
+		.entry_handler	= floor_entry,
+		.handler	= floor_return,
+	},
+};
+
+static struct kretprobe *floor_list[ARRAY_SIZE(floor_probes)];
+
+static int __init floor_init(void)
+{
+	int i, ret;
+
+	if (maxactive < 1 || data_size < 0 || data_size > 4096) {
+		pr_err("maxactive=%d data_size=%d: out of range\n",
+		       maxactive, data_size);
+		return -EINVAL;
+	}
+	for (i = 0; i < ARRAY_SIZE(floor_probes); i++) {
+		/* Blocked acceptors hold an instance each, as in accepttrace. */
+		floor_probes[i].maxactive = maxactive;
+		floor_probes[i].data_size = data_size;
+		floor_list[i] = &floor_probes[i];
+	}
+	ret = register_kretprobes(floor_list, ARRAY_SIZE(floor_list));
+	if (ret) {
+		pr_err("register_kretprobes: error %d\n", ret);
+		return ret;
+	}
+	pr_info("probing __sys_accept4 and inet_accept (maxactive %d, data_size %d)\n",
+		maxactive, data_size);
+	return 0;
+}
+
+static void __exit floor_exit(void)
+{
+	int i;
+
+	unregister_kretprobes(floor_list, ARRAY_SIZE(floor_list));
+	for (i = 0; i < ARRAY_SIZE(floor_probes); i++)
+		pr_info("%s nmissed=%d kretprobe_nmissed=%d\n",
+			floor_probes[i].kp.symbol_name,
+			(int)floor_probes[i].kp.nmissed,
+			floor_probes[i].nmissed);
+}
+
+module_init(floor_init);
+module_exit(floor_exit);
+MODULE_DESCRIPTION("accepttrace benchmark: empty kretprobes on the same functions");
+MODULE_LICENSE("GPL");

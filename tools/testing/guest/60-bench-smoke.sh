@@ -1,0 +1,72 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The benchmark, small: every arm of tools/bench/at-bench.sh runs twice on
+# a few hundred connections, so "make bench" cannot rot.  Asserts what
+# does not depend on speed: each run complete (exact record counts, zero
+# lost, zero nmissed: at-bench.sh's own "ok"/"not ok" lines), and a number
+# in the table for every arm of every workload.  Speed is never asserted.
+
+AT_BIN=${AT_BIN:-/opt/at/bin}
+FAILED=0
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; FAILED=1; }
+
+ARMS="base at-tool at-cat floor base2 at-off ft-pipe ft-nopipe"
+TABLE=/tmp/bench-smoke.table
+rm -f "$TABLE"
+
+# 200 + 200 connections (2 acceptors and 2 clients share the second),
+# 2 rounds: round 1 is the warm-up, round 2 gives the numbers.
+sh "$AT_BIN/at-bench.sh" -n 200 -m 200 -r 2 -g 20000 -c 400 -o "$TABLE" >/tmp/bench-smoke.out 2>&1
+rc=$?
+grep -E '^(ok|not ok) ' /tmp/bench-smoke.out
+grep -E '^(#|CAP |PROBES )' /tmp/bench-smoke.out
+[ "$rc" = 0 ] && ok "at-bench.sh exits 0" || notok "at-bench.sh exits 0 (rc=$rc)"
+[ "$(grep -c '^ok - round' /tmp/bench-smoke.out)" = 16 ] &&
+	ok "16 runs complete (8 arms x 2 rounds)" ||
+	notok "16 runs complete (8 arms x 2 rounds): $(grep -c '^ok - round' /tmp/bench-smoke.out)"
+
+if [ ! -s "$TABLE" ]; then
+	notok "at-bench.sh wrote its table"
+	sed 's/^/# /' /tmp/bench-smoke.out | tail -n 20
+	exit 1
+fi
+sed 's/^/# /' "$TABLE"
+
+# row WORK ARM: the table row of ARM in WORK's section has a number, 1/1
+# complete run, and no LOSSY mark.
+row() {
+	awk -v w="$1:" -v a="$2" '
+	$1 == w { in_w = 1; next }
+	/^$/ { in_w = 0 }
+	in_w && $1 == a { print; exit }' "$TABLE"
+}
+for work in conn1 conn22; do
+	for arm in $ARMS; do
+		line=$(row "$work" "$arm")
+		case $line in
+		*LOSSY*) notok "$work $arm: complete ($line)" ;;
+		"$arm "*[0-9]*" 1/1") ok "$work $arm: measured, 1/1 complete run" ;;
+		*) notok "$work $arm: measured ('$line')" ;;
+		esac
+	done
+done
+for arm in base at-tool; do
+	line=$(awk -v a="$arm" '$1 == "control:" { c = 1; next } c && $1 == a { print; exit }' "$TABLE")
+	case $line in
+	"$arm "*[0-9]*" 1/1") ok "control getpid under $arm measured" ;;
+	*) notok "control getpid under $arm measured ('$line')" ;;
+	esac
+done
+# The key ratios are printed (a noisy smoke run may have a negative delta:
+# "n/a"), and so is the capacity; their values are the full run's business.
+for what in "delta at-tool / delta ft-pipe = " "delta at-tool / delta floor   = " \
+	"control at-tool / base = [0-9]" "highest lossless rate: [0-9]" "reader CPU time: [0-9]"; do
+	grep -q "$what" "$TABLE" && ok "table has '$what'" ||
+		notok "table has '$what'"
+done
+for arm in at floor ft; do
+	grep -qE "^  $arm: .*(__sys_accept4|inet_accept)" "$TABLE" &&
+		ok "probe kind shown for $arm" || notok "probe kind shown for $arm"
+done
+exit $FAILED
