@@ -33,6 +33,13 @@ main() {
 	rm -f "$out"/Module.symvers "$out"/modules.order "$out"/.module-common.o
 	log="$out/build.log"
 	make -C "$kdir" M="$(cd "$out" && pwd)" "${flags[@]}" "$@" modules >"$log" 2>&1 || rc=$?
+	# The benchmark's test-only module (tools/bench/floor), same kernel and flags.
+	if [ -f "$AT_ROOT/tools/bench/floor/Kbuild" ]; then
+		rm -rf "$out/floor"
+		mkdir -p "$out/floor"
+		cp "$AT_ROOT"/tools/bench/floor/Kbuild "$AT_ROOT"/tools/bench/floor/*.c "$out/floor/"
+		make -C "$kdir" M="$(cd "$out/floor" && pwd)" "${flags[@]}" modules >>"$log" 2>&1 || rc=$?
+	fi
 	if [ "$rc" -ne 0 ]; then
 		grep -E 'error|Error|warning' "$log" | head -n 40 >&2 || tail -n 40 "$log" >&2
 		die "build against $kdir failed (full log: $log)"

@@ -53,6 +53,9 @@ tools_steps() {
 	if [ -f "$AT_ROOT/tools/testing/Makefile" ] && [ -n "$(guest_suites "$SUITES")" ]; then
 		step testing-bin make -C "$AT_ROOT/tools/testing" || true
 	fi
+	if [ -f "$AT_ROOT/tools/bench/Makefile" ] && [ -n "$(guest_suites "$SUITES")" ]; then
+		step bench-bin make -C "$AT_ROOT/tools/bench" || true
+	fi
 	[ -f "$AT_ROOT/tools/accepttrace/Makefile" ] || return 0
 	want tool || return 0
 	step tool/build make -C "$AT_ROOT/tools/accepttrace" || return 0

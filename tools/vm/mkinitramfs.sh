@@ -78,6 +78,11 @@ add_project() {
 	install -D -m 0644 "$ko" "$R/lib/accepttrace/accepttrace.ko"
 	[ -n "$kunit" ] && [ -f "$kunit" ] &&
 		install -D -m 0644 "$kunit" "$R/lib/accepttrace/accepttrace_kunit.ko"
+	# The benchmark's floor module, built next to the module by build.sh.
+	f="$(dirname "$ko")/../floor/accepttrace_floor.ko"
+	if [ -f "$f" ]; then
+		install -D -m 0644 "$f" "$R/lib/accepttrace/accepttrace_floor.ko"
+	fi
 	mkdir -p "$R/opt/at/bin" "$R/opt/at/guest"
 	for f in "$AT_ROOT"/tools/testing/guest/*.sh; do
 		[ -f "$f" ] && install -m 0755 "$f" "$R/opt/at/guest/"
