@@ -75,6 +75,12 @@ demo: deps
 	  $(VM)/run.sh -m demo -o build/demo/console.log "$$VMLINUZ" \
 	    "build/demo/$$KVER/module/accepttrace.ko"
 
+# The benchmark (tools/bench): Debian 6.1 unless KERNEL= is given.
+.PHONY: bench
+bench: deps
+	@BENCH_CMD="make bench$(if $(filter command line,$(origin KERNEL)), KERNEL=$(KERNEL))" \
+	  tools/bench/bench.sh -k $(if $(filter command line,$(origin KERNEL)),$(KERNEL),6.1)
+
 help:
 	@echo "accepttrace $(VERSION)"
 	@echo
@@ -93,5 +99,6 @@ help:
 	@echo "  make dkms-test [KERNELS=...]        DKMS add/build/install/load/remove"
 	@echo "  make demo [KERNEL=6.12]             boot, trace a few servers, show the trace"
 	@echo "  make vm-shell [KERNEL=6.12|6.1|test] shell in a guest with the module loaded"
+	@echo "  make bench [KERNEL=6.1|6.12]        accepttrace vs ftrace kprobe_events vs empty probes"
 	@echo
 	@echo "Environment: AT_CACHE (default /var/cache/accepttrace), AT_TIMEOUT (600 s)"
