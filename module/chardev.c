@@ -14,15 +14,25 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/timer.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
 #include "internal.h"
 #include "accepttrace_format.h"
 
+/*
+ * Waking the reader.  Probe handlers never wake it directly: a waiting
+ * reader is woken by a timer every AT_WAKE_MS while records are there,
+ * one wakeup however many arrived, and at once through irq_work when a
+ * ring fills past a quarter, so a burst is read before the ring is full.
+ */
+#define AT_WAKE_MS	10
+
 static DECLARE_WAIT_QUEUE_HEAD(at_wq);
 static unsigned long at_busy;	/* bit 0: the device is open */
 static bool at_reader_waiting;
+static struct timer_list at_wake_timer;
 
 /*
  * The reader's state.  There is one reader at a time, and the text
@@ -58,7 +68,6 @@ bool at_reader_attached(void)
 	return test_bit(0, &at_busy);
 }
 
-/* irq_work: wake the reader outside probe context, once per burst. */
 static void at_reader_wake(struct irq_work *work)
 {
 	wake_up_interruptible(&at_wq);
@@ -66,11 +75,13 @@ static void at_reader_wake(struct irq_work *work)
 
 void at_emit(struct at_ring *r, struct accepttrace_hdr *rec)
 {
+	u32 mark = r->size / 4;
+	u64 used;
+
 	if (!at_ring_write(r, rec))
 		return;
-	/* Pairs with the barrier in wait_for_records(). */
-	smp_mb();
-	if (READ_ONCE(at_reader_waiting))
+	used = at_ring_used(r);
+	if (used >= mark && used - rec->size < mark)
 		irq_work_queue(&r->wake);
 }
 
@@ -174,13 +185,26 @@ static ssize_t read_binary(struct at_reader *rd, char __user *buf,
 	return done;
 }
 
+static void at_wake_timer_fn(struct timer_list *t)
+{
+	if (any_readable())
+		wake_up_interruptible(&at_wq);
+	else if (READ_ONCE(at_reader_waiting))
+		mod_timer(&at_wake_timer,
+			  jiffies + msecs_to_jiffies(AT_WAKE_MS));
+}
+
+static void start_waiting(void)
+{
+	WRITE_ONCE(at_reader_waiting, true);
+	mod_timer(&at_wake_timer, jiffies + msecs_to_jiffies(AT_WAKE_MS));
+}
+
 static int wait_for_records(void)
 {
 	int ret;
 
-	WRITE_ONCE(at_reader_waiting, true);
-	/* Pairs with the barrier in at_emit(). */
-	smp_mb();
+	start_waiting();
 	ret = wait_event_interruptible(at_wq, any_readable());
 	WRITE_ONCE(at_reader_waiting, false);
 	return ret;
@@ -215,11 +239,9 @@ static __poll_t at_poll(struct file *file, poll_table *wait)
 	struct at_reader *rd = file->private_data;
 
 	poll_wait(file, &at_wq, wait);
-	WRITE_ONCE(at_reader_waiting, true);
-	/* As in wait_for_records(): the flag, then the rings. */
-	smp_mb();
 	if (READ_ONCE(rd->cur) || any_readable())
 		return EPOLLIN | EPOLLRDNORM;
+	start_waiting();
 	return 0;
 }
 
@@ -272,6 +294,7 @@ static int at_release(struct inode *inode, struct file *file)
 	/* The filter belongs to the reader that set it. */
 	at_filter_set(NULL);
 	WRITE_ONCE(at_reader_waiting, false);
+	del_timer_sync(&at_wake_timer);
 	at_reader_release();
 	return 0;
 }
@@ -295,10 +318,12 @@ static struct miscdevice at_misc = {
 
 int at_chardev_init(void)
 {
+	timer_setup(&at_wake_timer, at_wake_timer_fn, 0);
 	return misc_register(&at_misc);
 }
 
 void at_chardev_exit(void)
 {
 	misc_deregister(&at_misc);
+	del_timer_sync(&at_wake_timer);
 }
