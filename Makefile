@@ -33,6 +33,17 @@ kdir-check:
 modules: kdir-check
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
 
+# kunit/accepttrace_kunit.ko (built by "make" too when the kernel has
+# KUnit); asked for explicitly, a kernel without KUnit gets one line.
+.PHONY: kunit kunit-intree
+kunit: kdir-check
+	$(if $(shell grep -s '^CONFIG_KUNIT=[ym]' "$(KDIR)/include/config/auto.conf"),,$(error accepttrace: the kernel in KDIR=$(KDIR) has no KUnit (CONFIG_KUNIT is not set) — build against a KUnit kernel, e.g. the KDIR tools/vm/test-kernel.sh prints; see README "KUnit"))
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
+
+# The suites inside a kernel tree with kunit.py (slow; not part of check).
+kunit-intree:
+	@kunit/run-intree.sh
+
 clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
 	rm -rf build
@@ -88,6 +99,7 @@ help:
 	@echo "  make [KDIR=...|KERNELRELEASE=...]  build module/accepttrace.ko"
 	@echo "  make install                        modules_install + depmod"
 	@echo "  make load / make unload             insmod / rmmod"
+	@echo "  make kunit [KDIR=...]               also kunit/accepttrace_kunit.ko (KUnit kernels)"
 	@echo "  make clean"
 	@echo
 	@echo "Tests (QEMU/TCG, root, Debian 12):"
@@ -97,6 +109,7 @@ help:
 	@echo "                                      suites, DKMS; ends with 'N passed, N failed'"
 	@echo "  make checkpatch                     checkpatch.pl --strict"
 	@echo "  make dkms-test [KERNELS=...]        DKMS add/build/install/load/remove"
+	@echo "  make kunit-intree                   KUnit suites in-tree via kunit.py (slow)"
 	@echo "  make demo [KERNEL=6.12]             boot, trace a few servers, show the trace"
 	@echo "  make vm-shell [KERNEL=6.12|6.1|test] shell in a guest with the module loaded"
 	@echo "  make bench [KERNEL=6.1|6.12]        accepttrace vs ftrace kprobe_events vs empty probes"
