@@ -27,10 +27,12 @@ need_root() {
 # Serialise work on shared state (the cache, apt, dkms) between concurrent
 # harness runs by several engineers on the same machine.  The lock is held
 # on fd 9 until the calling (sub)shell exits.
+# Machine-wide state (dkms) is locked in /run/lock, whatever AT_CACHE is.
 with_lock() {
-	local name=$1
-	mkdir -p "$AT_CACHE/locks"
-	exec 9>"$AT_CACHE/locks/$name.lock"
+	local name=$1 dir="$AT_CACHE/locks"
+	[ "$name" = dkms ] && dir=/run/lock
+	mkdir -p "$dir"
+	exec 9>"$dir/accepttrace-$name.lock"
 	flock 9
 }
 
