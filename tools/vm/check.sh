@@ -122,7 +122,9 @@ main() {
 	local k start=$SECONDS
 	cd "$AT_ROOT"
 	if [ "$(id -u)" -eq 0 ]; then
-		"$VM/deps.sh"
+		# Without network but with everything cached, carry on: the steps
+		# below say precisely what is missing, if anything.
+		"$VM/deps.sh" || msg "package installation failed, continuing with what is installed"
 	else
 		msg "not root: skipping package installation (make deps); DKMS test will fail"
 	fi

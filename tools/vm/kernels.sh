@@ -82,8 +82,15 @@ debian_kernel() {
 		kver=$(resolve_cached "$series.*")
 		[ -n "$kver" ] || die "cannot find a $series kernel in the apt index — run apt-get update"
 	fi
-	ensure_headers "$kver"
-	ensure_image "$kver"
+	# The index may name a version we cannot fetch right now (apt
+	# unreachable); then carry on with the newest complete cached one.
+	if ! (ensure_headers "$kver" && ensure_image "$kver"); then
+		local cached
+		cached=$(resolve_cached "$series.*")
+		[ -n "$cached" ] && [ "$cached" != "$kver" ] || exit 1
+		msg "using the cached $cached instead of $kver"
+		kver=$cached
+	fi
 	print_vars "$kver" "/lib/modules/$kver/build" "$AT_CACHE/kernels/$kver/vmlinuz"
 }
 
