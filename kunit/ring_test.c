@@ -7,9 +7,16 @@
  * full-ring cases take a handful of records.
  */
 #include <kunit/test.h>
+#include <linux/mman.h>
+#include <linux/version.h>
 
 #include "../module/ring.c"
 #include "at_test.h"
+
+/* kunit_vm_mmap(), for a user buffer, appeared in 6.10. */
+#define HAVE_KUNIT_VM_MMAP	(LINUX_VERSION_MAJOR > 6 || \
+				 (LINUX_VERSION_MAJOR == 6 && \
+				  LINUX_VERSION_PATCHLEVEL >= 10))
 
 #define RING_SIZE	1024
 #define RING_CPU	3
@@ -404,6 +411,56 @@ static void ring_test_interleaved(struct kunit *test)
 	expect_empty(test, r);
 }
 
+#if HAVE_KUNIT_VM_MMAP
+static void ring_test_read_user(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+	struct accepttrace_hdr h;
+	void __user *ubuf;
+	unsigned long addr;
+	u64 i;
+
+	addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	ubuf = (void __user *)addr;
+
+	/* Move the ring's start to 1000: the next record straddles the end. */
+	for (i = 1; i <= 5; i++) {
+		KUNIT_ASSERT_TRUE(test, put(r, 200, i));
+		expect_pop(test, r, 200, i, i - 1);
+	}
+	KUNIT_ASSERT_TRUE(test, put(r, 200, 6));
+	KUNIT_ASSERT_TRUE(test, at_ring_peek(r, &h));
+	KUNIT_ASSERT_EQ(test, at_ring_read_user(r, ubuf, h.size), 0);
+	KUNIT_ASSERT_EQ(test, copy_from_user(&got_rec, ubuf, h.size), 0);
+	make_rec(&want_rec, 200, 6);
+	want_rec.hdr.cpu = RING_CPU;
+	want_rec.hdr.seq = 5;
+	KUNIT_EXPECT_MEMEQ(test, &got_rec, &want_rec, 200);
+
+	/* A fault is reported and the record stays. */
+	KUNIT_EXPECT_EQ(test, at_ring_read_user(r, (void __user *)16, h.size),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), 200);
+	expect_pop(test, r, 200, 6, 5);
+
+	/* A LOST the reader made up is copied out the same way. */
+	fill(test, r);
+	KUNIT_EXPECT_FALSE(test, put(r, 64, 9));
+	for (i = 1; i <= 8; i++)
+		expect_pop(test, r, 128, i, i + 5);
+	KUNIT_ASSERT_TRUE(test, at_ring_peek(r, &h));
+	KUNIT_ASSERT_EQ(test, h.type, ACCEPTTRACE_REC_LOST);
+	KUNIT_ASSERT_EQ(test, at_ring_read_user(r, ubuf, h.size), 0);
+	KUNIT_ASSERT_EQ(test, copy_from_user(&got_rec, ubuf, h.size), 0);
+	KUNIT_EXPECT_EQ(test, got_rec.hdr.type, ACCEPTTRACE_REC_LOST);
+	KUNIT_EXPECT_EQ(test, ((struct accepttrace_lost *)&got_rec)->count, 1);
+	at_ring_consume(r);
+	expect_empty(test, r);
+}
+#endif
+
 static struct kunit_case ring_test_cases[] = {
 	KUNIT_CASE(ring_test_init_sizes),
 	KUNIT_CASE(ring_test_empty),
@@ -418,6 +475,9 @@ static struct kunit_case ring_test_cases[] = {
 	KUNIT_CASE(ring_test_wraparound),
 	KUNIT_CASE(ring_test_mixed_sizes),
 	KUNIT_CASE(ring_test_interleaved),
+#if HAVE_KUNIT_VM_MMAP
+	KUNIT_CASE(ring_test_read_user),
+#endif
 	{}
 };
 
