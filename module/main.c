@@ -155,4 +155,4 @@ module_exit(at_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Trace accept(2) and inet_accept() into per-CPU buffers");
-MODULE_VERSION("0.1");
+MODULE_VERSION(AT_VERSION);

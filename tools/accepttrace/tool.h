@@ -15,7 +15,6 @@
 #include "accepttrace.h"
 #include "accepttrace_format.h"
 
-#define AT_TOOL_VERSION		"0.1"
 #define AT_DEBUGFS_DIR		"/sys/kernel/debug/accepttrace"
 
 /* Exit codes. */

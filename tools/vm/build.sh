@@ -22,7 +22,7 @@ main() {
 		flags=(W=1 C=2)
 	fi
 	mkdir -p "$out"
-	for src in module include kunit Kbuild; do
+	for src in module include kunit Kbuild VERSION; do
 		[ -e "$AT_ROOT/$src" ] || continue
 		rsync -a --delete --delete-excluded \
 			--exclude='*.o' --exclude='*.ko' --exclude='*.ko.*' --exclude='*.mod' \
