@@ -11,7 +11,7 @@ FAILED=0
 ok() { echo "ok - $*"; }
 notok() { echo "not ok - $*"; FAILED=1; }
 
-ARMS="base at-tool at-cat floor base2 at-off ft-pipe ft-nopipe"
+ARMS="base at-tool at-cat at-noread floor base2 at-off ft-pipe ft-nopipe"
 TABLE=/tmp/bench-smoke.table
 rm -f "$TABLE"
 
@@ -22,9 +22,9 @@ rc=$?
 grep -E '^(ok|not ok) ' /tmp/bench-smoke.out
 grep -E '^(#|CAP |PROBES )' /tmp/bench-smoke.out
 [ "$rc" = 0 ] && ok "at-bench.sh exits 0" || notok "at-bench.sh exits 0 (rc=$rc)"
-[ "$(grep -c '^ok - round' /tmp/bench-smoke.out)" = 16 ] &&
-	ok "16 runs complete (8 arms x 2 rounds)" ||
-	notok "16 runs complete (8 arms x 2 rounds): $(grep -c '^ok - round' /tmp/bench-smoke.out)"
+runs=$(grep -c '^ok - round' /tmp/bench-smoke.out)
+[ "$runs" = 18 ] && ok "18 runs complete (9 arms x 2 rounds)" ||
+	notok "18 runs complete (9 arms x 2 rounds): $runs"
 
 if [ ! -s "$TABLE" ]; then
 	notok "at-bench.sh wrote its table"
