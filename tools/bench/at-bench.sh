@@ -169,6 +169,10 @@ ft_up() {
 	[ -d $TR/events ] || mount -t tracefs tracefs $TR || return 1
 	echo 0 >$TR/tracing_on
 	echo >$TR/kprobe_events
+	# Enabling the first event otherwise hooks sched_switch to record
+	# comms, live-patching __schedule on every arm: under TCG that once
+	# stalled a vCPU for good (RCU stall, smp_call_function_many).
+	echo 0 >$TR/options/record-cmd
 	# Deep enough that the no-reader arm never overwrites (it must be
 	# lossless to count); the size does not change the cost per event.
 	echo 8192 >$TR/buffer_size_kb
