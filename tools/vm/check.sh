@@ -96,8 +96,22 @@ kernel_steps() {
 	suites=$(guest_suites "$SUITES" | paste -sd, -)
 	[ -n "$suites" ] || return 0
 	kunit="$out/kunit/accepttrace_kunit.ko"
-	"$VM/run.sh" -s "$suites" -l "guest/$name" -o "$LOGDIR/guest-$name.console.log" \
-		"$VMLINUZ" "$out/module/accepttrace.ko" "$kunit" || true
+	guarded "guest/$name" "$VM/run.sh" -s "$suites" -l "guest/$name" \
+		-o "$LOGDIR/guest-$name.console.log" \
+		"$VMLINUZ" "$out/module/accepttrace.ko" "$kunit"
+}
+
+# Run a script that reports its own results; if it fails without having
+# reported a failure (it died early: missing program, bad state), count
+# one so the failure cannot vanish from the totals.
+guarded() {
+	local name=$1 before rc=0
+	shift
+	before=$(grep -c '^FAIL' "$AT_RESULTS" || true)
+	"$@" || rc=$?
+	if [ "$rc" -ne 0 ] && [ "$(grep -c '^FAIL' "$AT_RESULTS" || true)" = "$before" ]; then
+		report FAIL "$name" 0 1 "harness error (rc=$rc), see the message above"
+	fi
 }
 
 dkms_step() {
@@ -106,7 +120,7 @@ dkms_step() {
 		case $k in 6.1 | 6.12) list+=("$k") ;; esac
 	done
 	[ ${#list[@]} -gt 0 ] || return 0
-	AT_LOGDIR=$LOGDIR "$VM/dkms-test.sh" "${list[@]}" || true
+	AT_LOGDIR=$LOGDIR guarded dkms "$VM/dkms-test.sh" "${list[@]}"
 }
 
 summary() {
