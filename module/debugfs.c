@@ -19,7 +19,7 @@ static int stats_show(struct seq_file *m, void *v)
 {
 	u64 hits[AT_NR_PROBES] = { 0 }, rec = 0, lost = 0, filt = 0;
 	struct accepttrace_filter f;
-	char buf[256];
+	char buf[AT_FILTER_TEXT_MAX];
 	int cpu, i;
 
 	at_filter_get(&f);
@@ -88,7 +88,7 @@ static ssize_t filter_read(struct file *file, char __user *ubuf, size_t count,
 			   loff_t *ppos)
 {
 	struct accepttrace_filter f;
-	char buf[256];
+	char buf[AT_FILTER_TEXT_MAX];
 	int len;
 
 	at_filter_get(&f);
@@ -101,7 +101,7 @@ static ssize_t filter_write(struct file *file, const char __user *ubuf,
 			    size_t count, loff_t *ppos)
 {
 	struct accepttrace_filter f;
-	char buf[256];
+	char buf[AT_FILTER_TEXT_MAX];
 	int ret;
 
 	if (*ppos || count >= sizeof(buf))

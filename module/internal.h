@@ -88,6 +88,9 @@ bool at_filter_match_event(const struct accepttrace_filter *f,
 bool at_filter_allows_task(void);
 bool at_filter_allows_event(const struct at_event_key *k);
 bool at_filter_wants_listener(void);
+/* Room for the longest filter in text form (8 pids, 8 tids, 8 ports...). */
+#define AT_FILTER_TEXT_MAX	512
+
 int at_filter_parse(char *text, struct accepttrace_filter *f);
 int at_filter_print(char *buf, size_t size, const struct accepttrace_filter *f);
 void at_filter_exit(void);
