@@ -84,6 +84,13 @@ for i in 1 2 3 4 5; do
 	socat -u OPEN:/dev/null TCP:127.0.0.1:$port && n=$((n + 1))
 done
 check_eq "5 clients connected to socat" 5 $n
+# A client is done once its connection is queued, not once socat took it:
+# wait for socat's fifth accept to return before stopping it.
+i=0
+while [ "$(grep -cE 'accept.* = [0-9]+$' strace.out)" -lt 5 ] && [ $i -lt 200 ]; do
+	usleep 50000
+	i=$((i + 1))
+done
 # Stop the server while it waits: strace then sees its last call end.
 kill $(pidof socat) 2>/dev/null
 wait $server 2>/dev/null
