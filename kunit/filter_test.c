@@ -155,9 +155,10 @@ static void filter_test_print_longest(struct kunit *test)
 }
 
 /*
- * debugfs.c reads and writes the filter text through 256-byte buffers
- * (filter_read, filter_write, stats_show): every valid filter must fit,
- * or reading it back gives a cut-off line and writing it is refused.
+ * debugfs.c reads and writes the filter text through buffers of
+ * AT_FILTER_TEXT_MAX bytes (filter_read, filter_write, stats_show): every
+ * valid filter must fit, or reading it back gives a cut-off line and
+ * writing it is refused.
  */
 static void filter_test_longest_fits_debugfs(struct kunit *test)
 {
