@@ -251,7 +251,8 @@ static int parse_token(char *tok, struct accepttrace_filter *f)
 /*
  * Parse the debugfs form: "pid=N tid=N comm=NAME port=N family=inet|
  * inet6|unix errors netns=N", tokens repeatable where lists allow;
- * "clear" or nothing gives the empty filter.  @text is modified.
+ * "clear", "none" (what reading shows) or nothing gives the empty filter.
+ * @text is modified.
  */
 int at_filter_parse(char *text, struct accepttrace_filter *f)
 {
@@ -259,7 +260,7 @@ int at_filter_parse(char *text, struct accepttrace_filter *f)
 
 	memset(f, 0, sizeof(*f));
 	text = strim(text);
-	if (!strcmp(text, "clear"))
+	if (!strcmp(text, "clear") || !strcmp(text, "none"))
 		return 0;
 	while ((tok = strsep(&text, " \t\n")) != NULL) {
 		if (!*tok)
@@ -296,7 +297,7 @@ int at_filter_print(char *buf, size_t size, const struct accepttrace_filter *f)
 		len += scnprintf(buf + len, size - len, "errors ");
 	if (f->netns)
 		len += scnprintf(buf + len, size - len, "netns=%u ", f->netns);
-	if (len)
+	if (len && buf[len - 1] == ' ')
 		buf[--len] = '\0';
 	return len;
 }
