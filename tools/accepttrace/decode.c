@@ -34,12 +34,12 @@ static unsigned int be16(const uint8_t *p)
 }
 
 /*
- * The address part of a complete sockaddr_in/_in6, without the port:
- * format the whole address with the module's formatter and cut
- * "1.2.3.4:80" or "[::1]:80" down to "1.2.3.4" or "::1".
+ * The address part of a complete sockaddr_in6, without the port: format
+ * the whole address with the module's formatter and cut "[::1]:80" down
+ * to "::1".
  */
-static void ip_text(const struct accepttrace_sockaddr *sa, size_t full,
-		    char *out, size_t size)
+static void ip6_text(const struct accepttrace_sockaddr *sa, char *out,
+		     size_t size)
 {
 	struct accepttrace_sockaddr tmp;
 	char buf[160], *end;
@@ -47,9 +47,9 @@ static void ip_text(const struct accepttrace_sockaddr *sa, size_t full,
 	size_t n;
 
 	memset(&tmp, 0, sizeof(tmp));
-	memcpy(tmp.data, sa->data, full);
-	tmp.len = full;
-	tmp.stored = full;
+	memcpy(tmp.data, sa->data, 28);
+	tmp.len = 28;
+	tmp.stored = 28;
 	at_format_sockaddr(buf, sizeof(buf), &tmp);
 	end = strrchr(buf, ':');
 	if (end)
@@ -65,15 +65,72 @@ static void ip_text(const struct accepttrace_sockaddr *sa, size_t full,
 	out[n] = '\0';
 }
 
+/*
+ * A record stream repeats a few IPv6 addresses (listener, loopback), so
+ * the last ones formatted are kept, keyed by the bytes the text depends
+ * on: the address and the scope id (sockaddr_in6 bytes 8..27).
+ */
+#define IP6_CACHE	8
+
+static struct {
+	bool valid;
+	uint8_t key[20];
+	char text[64];
+} ip6_cache[IP6_CACHE];
+static unsigned int ip6_next;
+
+/* @out: at least 64 bytes, as struct at_addr's ip. */
+static void ip6_lookup(const struct accepttrace_sockaddr *sa, char *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < IP6_CACHE; i++) {
+		if (ip6_cache[i].valid &&
+		    !memcmp(ip6_cache[i].key, sa->data + 8, 20)) {
+			strcpy(out, ip6_cache[i].text);
+			return;
+		}
+	}
+	i = ip6_next++ % IP6_CACHE;
+	ip6_text(sa, ip6_cache[i].text, sizeof(ip6_cache[i].text));
+	memcpy(ip6_cache[i].key, sa->data + 8, 20);
+	ip6_cache[i].valid = true;
+	strcpy(out, ip6_cache[i].text);
+}
+
+/* Dotted quad, as module/format.c prints it ("%u.%u.%u.%u"). */
+static void ip4_text(const uint8_t *a, char *out)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i)
+			*out++ = '.';
+		out = at_put_u64(out, a[i]);
+	}
+	*out = '\0';
+}
+
+/* The fields of an address that is not there; arrays are left as they are. */
+static void addr_none(struct at_addr *a)
+{
+	a->present = false;
+	a->family = -1;
+	a->has_ip = false;
+	a->ip[0] = '\0';
+	a->port = -1;
+	a->has_path = false;
+	a->path_len = 0;
+	a->truncated = false;
+}
+
 void at_decode_addr(const struct accepttrace_sockaddr *sa, struct at_addr *a)
 {
 	size_t stored = sa->stored < ACCEPTTRACE_ADDR_MAX ?
 			sa->stored : ACCEPTTRACE_ADDR_MAX;
 	const uint8_t *d = sa->data;
 
-	memset(a, 0, sizeof(*a));
-	a->family = -1;
-	a->port = -1;
+	addr_none(a);
 	if (!sa->len || (sa->flags & ACCEPTTRACE_SA_FAULT))
 		return;
 	a->present = true;
@@ -87,10 +144,10 @@ void at_decode_addr(const struct accepttrace_sockaddr *sa, struct at_addr *a)
 		if (stored >= 4)
 			a->port = be16(d + 2);
 		if (a->family == AT_AF_INET && stored >= 16) {
-			ip_text(sa, 16, a->ip, sizeof(a->ip));
+			ip4_text(d + 4, a->ip);
 			a->has_ip = true;
 		} else if (a->family == AT_AF_INET6 && stored >= 28) {
-			ip_text(sa, 28, a->ip, sizeof(a->ip));
+			ip6_lookup(sa, a->ip);
 			a->has_ip = true;
 		}
 		break;
@@ -109,6 +166,7 @@ void at_decode_addr(const struct accepttrace_sockaddr *sa, struct at_addr *a)
 			a->path_len = strnlen(p, n);
 			memcpy(a->path, p, a->path_len);
 		}
+		a->path[a->path_len] = '\0';
 		break;
 	}
 	}
@@ -116,14 +174,15 @@ void at_decode_addr(const struct accepttrace_sockaddr *sa, struct at_addr *a)
 
 int at_decode_event(const struct accepttrace_hdr *h, struct at_event *ev)
 {
-	static const struct accepttrace_sockaddr none;
-
-	memset(ev, 0, sizeof(*ev));
 	ev->hdr = h;
+	ev->is_sys = false;
+	ev->task = NULL;
+	ev->ret = 0;
+	ev->latency_ns = 0;
 	ev->family = -1;
-	at_decode_addr(&none, &ev->local);
-	at_decode_addr(&none, &ev->peer);
-	at_decode_addr(&none, &ev->listen);
+	addr_none(&ev->local);
+	addr_none(&ev->peer);
+	addr_none(&ev->listen);
 	if (h->type == ACCEPTTRACE_REC_SYS_ACCEPT4 &&
 	    h->size >= sizeof(struct accepttrace_sys_accept4)) {
 		const struct accepttrace_sys_accept4 *r = (const void *)h;

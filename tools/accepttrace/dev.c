@@ -13,9 +13,6 @@
 
 #include "tool.h"
 
-/* One read() returns as many whole records as fit. */
-#define AT_READ_BUF	(256 * 1024)
-
 const char *at_dev_open_error(int err)
 {
 	switch (err) {

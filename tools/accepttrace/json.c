@@ -4,6 +4,7 @@
  * accepttrace tool").  Every string goes through at_json_string(), so a
  * comm or a unix path with any bytes in it still makes a line jq reads.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "tool.h"
@@ -42,127 +43,193 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-void at_json_string(FILE *f, const char *str, size_t len)
+char *at_json_put_string(char *p, const char *str, size_t len)
 {
+	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, n;
 
-	fputc('"', f);
+	*p++ = '"';
 	while (i < len) {
 		unsigned char c = s[i];
 
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			*p++ = c;
+			i++;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
-			fprintf(f, "\\%c", c);
+			*p++ = '\\';
+			*p++ = c;
 		} else if (c == '\n') {
-			fputs("\\n", f);
+			p = AT_PUT_LIT(p, "\\n");
 		} else if (c == '\t') {
-			fputs("\\t", f);
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-		} else if (c >= 0x80) {
-			n = utf8_len(s + i, len - i);
-			if (!n) {
-				/* not UTF-8: keep the byte's value, as U+00XX */
-				fprintf(f, "\\u%04x", c);
-				i++;
-				continue;
-			}
-			fwrite(s + i, 1, n, f);
+			p = AT_PUT_LIT(p, "\\t");
+		} else if (c >= 0x80 && (n = utf8_len(s + i, len - i))) {
+			p = at_put(p, (const char *)s + i, n);
 			i += n;
 			continue;
 		} else {
-			fputc(c, f);
+			/* control, DEL, or not UTF-8: the byte as U+00XX */
+			p = AT_PUT_LIT(p, "\\u00");
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 15];
 		}
 		i++;
 	}
-	fputc('"', f);
+	*p++ = '"';
+	return p;
 }
 
-static void key(FILE *f, const char *k)
+void at_json_string(FILE *f, const char *s, size_t len)
 {
-	fprintf(f, ",\"%s\":", k);
+	char small[256], *buf = small, *end;
+
+	if (len > (sizeof(small) - 2) / 6) {
+		buf = malloc(6 * len + 2);
+		if (!buf) {
+			fputs("null", f);
+			return;
+		}
+	}
+	end = at_json_put_string(buf, s, len);
+	fwrite(buf, 1, end - buf, f);
+	if (buf != small)
+		free(buf);
 }
 
-static void key_str(FILE *f, const char *k, const char *v)
+/* A key after the first: ,"k": */
+#define KEY(p, k)	AT_PUT_LIT(p, ",\"" k "\":")
+
+static char *put_null(char *p)
 {
-	key(f, k);
-	if (v)
-		at_json_string(f, v, strlen(v));
-	else
-		fputs("null", f);
+	return AT_PUT_LIT(p, "null");
 }
 
-static void key_int(FILE *f, const char *k, long long v, bool valid)
+static char *put_bool(char *p, bool v)
 {
-	key(f, k);
-	if (valid)
-		fprintf(f, "%lld", v);
-	else
-		fputs("null", f);
+	return v ? AT_PUT_LIT(p, "true") : AT_PUT_LIT(p, "false");
 }
 
-static void json_addr(FILE *f, const char *which, const struct at_addr *a)
+static char *put_cstr(char *p, const char *v)
 {
-	char k[32];
-
-	snprintf(k, sizeof(k), "%s_addr", which);
-	key_str(f, k, a->has_ip ? a->ip : NULL);
-	snprintf(k, sizeof(k), "%s_port", which);
-	key_int(f, k, a->port, a->port >= 0);
-	snprintf(k, sizeof(k), "%s_path", which);
-	key(f, k);
-	if (a->has_path)
-		at_json_string(f, a->path, a->path_len);
-	else
-		fputs("null", f);
+	return v ? at_json_put_string(p, v, strlen(v)) : put_null(p);
 }
 
-static void json_family(FILE *f, int family)
+static char *put_int(char *p, long long v, bool valid)
+{
+	return valid ? at_put_s64(p, v) : put_null(p);
+}
+
+static char *json_addr_ip(char *p, const struct at_addr *a)
+{
+	return a->has_ip ? at_json_put_string(p, a->ip, strlen(a->ip)) :
+			   put_null(p);
+}
+
+static char *json_addr_rest(char *p, const struct at_addr *a)
+{
+	p = put_int(p, a->port, a->port >= 0);
+	return p;
+}
+
+static char *json_addr_path(char *p, const struct at_addr *a)
+{
+	return a->has_path ? at_json_put_string(p, a->path, a->path_len) :
+			     put_null(p);
+}
+
+#define JSON_ADDR(p, which, a) do {				\
+	p = KEY(p, which "_addr");				\
+	p = json_addr_ip(p, a);					\
+	p = KEY(p, which "_port");				\
+	p = json_addr_rest(p, a);				\
+	p = KEY(p, which "_path");				\
+	p = json_addr_path(p, a);				\
+} while (0)
+
+static char *json_family(char *p, int family)
 {
 	const char *name = at_family_name(family);
 
-	key(f, "family");
+	p = KEY(p, "family");
 	if (name)
-		at_json_string(f, name, strlen(name));
-	else if (family >= 0)
-		fprintf(f, "%d", family);
-	else
-		fputs("null", f);
+		return at_json_put_string(p, name, strlen(name));
+	if (family >= 0)
+		return at_put_s64(p, family);
+	return put_null(p);
 }
 
-static void json_result(FILE *f, int ret)
+static char *json_result(char *p, int ret)
 {
 	const char *name = ret < 0 ? at_errno_name(ret) : NULL;
 
-	key_int(f, "ret", ret, true);
-	key(f, "errno");
+	p = KEY(p, "ret");
+	p = at_put_s64(p, ret);
+	p = KEY(p, "errno");
 	if (name)
-		at_json_string(f, name, strlen(name));
-	else if (ret < 0)
-		fprintf(f, "%d", -ret);
-	else
-		fputs("null", f);
+		return at_json_put_string(p, name, strlen(name));
+	if (ret < 0)
+		return at_put_s64(p, -(long long)ret);
+	return put_null(p);
+}
+
+/*
+ * The names of a flags value, from module/format.c's formatter; a record
+ * stream repeats a handful of values, so the last one per table is kept.
+ */
+struct flags_cache {
+	bool valid;
+	unsigned long flags;
+	size_t len;
+	char text[256];
+};
+
+static const char *flags_text(struct flags_cache *c, unsigned long flags,
+			      const struct at_name *tab, unsigned int n,
+			      size_t *len)
+{
+	if (!c->valid || c->flags != flags) {
+		int r = at_format_flags(c->text, sizeof(c->text), flags, tab, n);
+
+		c->len = r < 0 ? 0 : (size_t)r < sizeof(c->text) ? (size_t)r :
+			 sizeof(c->text) - 1;
+		c->flags = flags;
+		c->valid = true;
+	}
+	*len = c->len;
+	return c->text;
 }
 
 /* @value as the field's C type has it: signed for accept4's int flags. */
-static void json_flags(FILE *f, long long value, unsigned long flags,
-		       const struct at_name *tab, unsigned int n)
+static char *json_flags(char *p, long long value, unsigned long flags,
+			const struct at_name *tab, unsigned int n,
+			struct flags_cache *cache)
 {
-	char buf[256];
+	const char *text;
+	size_t len;
 
-	key_int(f, "flags", value, true);
-	at_format_flags(buf, sizeof(buf), flags, tab, n);
-	key_str(f, "flags_names", buf);
+	p = KEY(p, "flags");
+	p = at_put_s64(p, value);
+	text = flags_text(cache, flags, tab, n, &len);
+	p = KEY(p, "flags_names");
+	return at_json_put_string(p, text, len);
 }
 
-static void json_task(FILE *f, const struct accepttrace_task *t)
+static struct flags_cache sock_flags_cache, file_flags_cache;
+
+static char *json_task(char *p, const struct accepttrace_task *t)
 {
-	key_int(f, "pid", t->pid, true);
-	key_int(f, "tid", t->tid, true);
-	key_int(f, "uid", t->uid, true);
-	key(f, "comm");
-	at_json_string(f, t->comm, strnlen(t->comm, sizeof(t->comm)));
-	key_int(f, "netns", t->netns, true);
+	p = KEY(p, "pid");
+	p = at_put_u64(p, t->pid);
+	p = KEY(p, "tid");
+	p = at_put_u64(p, t->tid);
+	p = KEY(p, "uid");
+	p = at_put_u64(p, t->uid);
+	p = KEY(p, "comm");
+	p = at_json_put_string(p, t->comm, strnlen(t->comm, sizeof(t->comm)));
+	p = KEY(p, "netns");
+	return at_put_u64(p, t->netns);
 }
 
 static const char *syscall_name(unsigned int nr)
@@ -180,119 +247,151 @@ static const char *syscall_name(unsigned int nr)
 }
 
 /* The caller's address buffer at return, as raw bytes. */
-static void json_user(FILE *f, const struct accepttrace_sockaddr *u)
+static char *json_user(char *p, const struct accepttrace_sockaddr *u)
 {
-	unsigned int i, n = u->stored < ACCEPTTRACE_ADDR_MAX ?
-			    u->stored : ACCEPTTRACE_ADDR_MAX;
+	unsigned int n = u->stored < ACCEPTTRACE_ADDR_MAX ?
+			 u->stored : ACCEPTTRACE_ADDR_MAX;
 
-	key_int(f, "user_len", u->len, true);
-	key_int(f, "user_stored", n, true);
-	key(f, "user_data");
+	p = KEY(p, "user_len");
+	p = at_put_u64(p, u->len);
+	p = KEY(p, "user_stored");
+	p = at_put_u64(p, n);
+	p = KEY(p, "user_data");
 	if (n && !(u->flags & ACCEPTTRACE_SA_FAULT)) {
-		fputc('"', f);
-		for (i = 0; i < n; i++)
-			fprintf(f, "%02x", u->data[i]);
-		fputc('"', f);
+		*p++ = '"';
+		p = at_put_hex_bytes(p, u->data, n);
+		*p++ = '"';
 	} else {
-		fputs("null", f);
+		p = put_null(p);
 	}
-	key(f, "user_fault");
-	fputs(u->flags & ACCEPTTRACE_SA_FAULT ? "true" : "false", f);
+	p = KEY(p, "user_fault");
+	return put_bool(p, u->flags & ACCEPTTRACE_SA_FAULT);
 }
 
-static void json_sys(FILE *f, const struct accepttrace_sys_accept4 *r,
-		     const struct at_event *ev)
+static char *json_sys(char *p, const struct accepttrace_sys_accept4 *r,
+		      const struct at_event *ev)
 {
-	char addr[32];
 	bool in = r->uaddrlen && (r->valid & ACCEPTTRACE_V_ADDRLEN_IN);
 	bool out = r->uaddrlen && (r->valid & ACCEPTTRACE_V_ADDRLEN_OUT);
 
-	key_str(f, "probe", "sys_accept4");
-	key_str(f, "syscall", syscall_name(r->syscall));
-	key_int(f, "fd", r->fd, true);
-	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)r->uaddr);
-	key_str(f, "addr", r->uaddr ? addr : NULL);
-	key_int(f, "addrlen_in", r->addrlen_in, in);
-	key_int(f, "addrlen_out", r->addrlen_out, out);
-	json_flags(f, r->flags, (uint32_t)r->flags, at_sock_flag_names,
-		   at_sock_flag_names_count);
-	json_result(f, r->ret);
-	json_family(f, ev->family);
-	json_addr(f, "local", &ev->local);
-	json_addr(f, "peer", &ev->peer);
-	json_user(f, &r->user);
-	key_int(f, "latency_ns", (long long)r->latency_ns, true);
-}
-
-static void json_inet(FILE *f, const struct accepttrace_inet_accept *r,
-		      const struct at_event *ev)
-{
-	key_str(f, "probe", "inet_accept");
-	key_str(f, "syscall", NULL);
-	key_int(f, "fd", 0, false);
-	key_str(f, "addr", NULL);
-	key_int(f, "addrlen_in", 0, false);
-	key_int(f, "addrlen_out", 0, false);
-	json_flags(f, r->flags, r->flags, at_file_flag_names,
-		   at_file_flag_names_count);
-	json_result(f, r->ret);
-	json_family(f, ev->family);
-	json_addr(f, "local", &ev->local);
-	json_addr(f, "peer", &ev->peer);
-	key_int(f, "latency_ns", (long long)r->latency_ns, true);
-	key(f, "kern");
-	fputs(r->kern ? "true" : "false", f);
-	key_int(f, "qlen", r->qlen, true);
-	key_int(f, "qmax", r->qmax, true);
-	key_str(f, "listen_addr", ev->listen.has_ip ? ev->listen.ip : NULL);
-	key_int(f, "listen_port", ev->listen.port, ev->listen.port >= 0);
-}
-
-static void json_time(FILE *f, uint64_t ts, long long wall_off_ns,
-		      long long start_ns, enum at_time_mode mode)
-{
-	long long t;
-
-	if (mode == AT_TIME_WALL) {
-		t = (long long)ts + wall_off_ns;
-		fprintf(f, ",\"time\":%lld.%09lld", t / 1000000000LL,
-			t % 1000000000LL);
-	} else if (mode == AT_TIME_REL) {
-		t = (long long)ts - start_ns;
-		if (t < 0)
-			t = 0;
-		fprintf(f, ",\"t\":%lld.%09lld", t / 1000000000LL,
-			t % 1000000000LL);
+	p = KEY(p, "probe");
+	p = AT_PUT_LIT(p, "\"sys_accept4\"");
+	p = KEY(p, "syscall");
+	p = put_cstr(p, syscall_name(r->syscall));
+	p = KEY(p, "fd");
+	p = at_put_s64(p, r->fd);
+	p = KEY(p, "addr");
+	if (r->uaddr) {
+		p = AT_PUT_LIT(p, "\"0x");
+		p = at_put_hex(p, r->uaddr);
+		*p++ = '"';
+	} else {
+		p = put_null(p);
 	}
+	p = KEY(p, "addrlen_in");
+	p = put_int(p, r->addrlen_in, in);
+	p = KEY(p, "addrlen_out");
+	p = put_int(p, r->addrlen_out, out);
+	p = json_flags(p, r->flags, (uint32_t)r->flags, at_sock_flag_names,
+		       at_sock_flag_names_count, &sock_flags_cache);
+	p = json_result(p, r->ret);
+	p = json_family(p, ev->family);
+	JSON_ADDR(p, "local", &ev->local);
+	JSON_ADDR(p, "peer", &ev->peer);
+	p = json_user(p, &r->user);
+	p = KEY(p, "latency_ns");
+	return at_put_s64(p, (long long)r->latency_ns);
+}
+
+static char *json_inet(char *p, const struct accepttrace_inet_accept *r,
+		       const struct at_event *ev)
+{
+	p = KEY(p, "probe");
+	p = AT_PUT_LIT(p, "\"inet_accept\"");
+	p = AT_PUT_LIT(p, ",\"syscall\":null,\"fd\":null,\"addr\":null"
+			  ",\"addrlen_in\":null,\"addrlen_out\":null");
+	p = json_flags(p, r->flags, r->flags, at_file_flag_names,
+		       at_file_flag_names_count, &file_flags_cache);
+	p = json_result(p, r->ret);
+	p = json_family(p, ev->family);
+	JSON_ADDR(p, "local", &ev->local);
+	JSON_ADDR(p, "peer", &ev->peer);
+	p = KEY(p, "latency_ns");
+	p = at_put_s64(p, (long long)r->latency_ns);
+	p = KEY(p, "kern");
+	p = put_bool(p, r->kern);
+	p = KEY(p, "qlen");
+	p = at_put_u64(p, r->qlen);
+	p = KEY(p, "qmax");
+	p = at_put_u64(p, r->qmax);
+	p = KEY(p, "listen_addr");
+	p = json_addr_ip(p, &ev->listen);
+	p = KEY(p, "listen_port");
+	return json_addr_rest(p, &ev->listen);
+}
+
+/* Seconds with 9 decimals. */
+static char *put_secs(char *p, long long ns)
+{
+	if (ns < 0)
+		ns = 0;
+	p = at_put_u64(p, ns / 1000000000LL);
+	*p++ = '.';
+	return at_put_u64_pad(p, ns % 1000000000LL, 9);
+}
+
+char *at_json_line(char *p, const struct accepttrace_hdr *h,
+		   long long wall_off_ns, long long start_ns,
+		   enum at_time_mode mode)
+{
+	struct at_event ev;
+
+	if (h->type == ACCEPTTRACE_REC_LOST &&
+	    h->size >= sizeof(struct accepttrace_lost)) {
+		p = AT_PUT_LIT(p, "{\"lost\":");
+		p = at_put_u64(p, ((const struct accepttrace_lost *)h)->count);
+		p = KEY(p, "cpu");
+		p = at_put_u64(p, h->cpu);
+		p = KEY(p, "ts_ns");
+		p = at_put_u64(p, h->ts_ns);
+		return AT_PUT_LIT(p, "}\n");
+	}
+	if (at_decode_event(h, &ev)) {
+		p = AT_PUT_LIT(p, "{\"unknown_type\":");
+		p = at_put_u64(p, h->type);
+		p = KEY(p, "size");
+		p = at_put_u64(p, h->size);
+		p = KEY(p, "cpu");
+		p = at_put_u64(p, h->cpu);
+		return AT_PUT_LIT(p, "}\n");
+	}
+	p = AT_PUT_LIT(p, "{\"seq\":");
+	p = at_put_u64(p, h->seq);
+	p = KEY(p, "ts_ns");
+	p = at_put_s64(p, (long long)h->ts_ns);
+	if (mode == AT_TIME_WALL) {
+		p = KEY(p, "time");
+		p = put_secs(p, (long long)h->ts_ns + wall_off_ns);
+	} else if (mode == AT_TIME_REL) {
+		p = KEY(p, "t");
+		p = put_secs(p, (long long)h->ts_ns - start_ns);
+	}
+	p = KEY(p, "cpu");
+	p = at_put_u64(p, h->cpu);
+	p = json_task(p, ev.task);
+	if (ev.is_sys)
+		p = json_sys(p, (const void *)h, &ev);
+	else
+		p = json_inet(p, (const void *)h, &ev);
+	return AT_PUT_LIT(p, "}\n");
 }
 
 void at_json_record(FILE *f, const struct accepttrace_hdr *h,
 		    long long wall_off_ns, long long start_ns,
 		    enum at_time_mode mode)
 {
-	struct at_event ev;
+	char line[AT_JSON_MAX];
+	char *end = at_json_line(line, h, wall_off_ns, start_ns, mode);
 
-	if (h->type == ACCEPTTRACE_REC_LOST &&
-	    h->size >= sizeof(struct accepttrace_lost)) {
-		fprintf(f, "{\"lost\":%llu,\"cpu\":%u,\"ts_ns\":%llu}\n",
-			(unsigned long long)
-			((const struct accepttrace_lost *)h)->count,
-			h->cpu, (unsigned long long)h->ts_ns);
-		return;
-	}
-	if (at_decode_event(h, &ev)) {
-		fprintf(f, "{\"unknown_type\":%u,\"size\":%u,\"cpu\":%u}\n",
-			h->type, h->size, h->cpu);
-		return;
-	}
-	fprintf(f, "{\"seq\":%llu", (unsigned long long)h->seq);
-	key_int(f, "ts_ns", (long long)h->ts_ns, true);
-	json_time(f, h->ts_ns, wall_off_ns, start_ns, mode);
-	key_int(f, "cpu", h->cpu, true);
-	json_task(f, ev.task);
-	if (ev.is_sys)
-		json_sys(f, (const void *)h, &ev);
-	else
-		json_inet(f, (const void *)h, &ev);
-	fputs("}\n", f);
+	fwrite(line, 1, end - line, f);
 }

@@ -16,8 +16,19 @@
 
 volatile int at_stop;
 
-/* After a stop, reads that empty what the module already holds. */
+/*
+ * After a stop, reads that empty what the module already holds: until
+ * read() says EAGAIN, but no more than twice what all its rings can hold
+ * (AT_DRAIN_READS when debugfs cannot tell), so a stop ends even while
+ * accepts keep coming.
+ */
 #define AT_DRAIN_READS	64
+
+/* Output: records are formatted into one buffer, written once per read. */
+#define AT_OUT_BUF	(512 * 1024)
+/* Room one record may take: a JSON line, or a text line and its stamp. */
+#define AT_OUT_REC	(AT_JSON_MAX > AT_LINE_MAX + 64 ? AT_JSON_MAX : \
+			 AT_LINE_MAX + 64)
 
 static void on_signal(int sig)
 {
@@ -57,62 +68,124 @@ int at_wait(int fd, int ms)
 	return n > 0;
 }
 
+unsigned int at_drain_reads(void)
+{
+	struct at_stats *st = calloc(1, sizeof(*st));
+	unsigned long long n = AT_DRAIN_READS;
+
+	if (st && !at_stats_read(st, false) && st->ncpus)
+		n = 2 + 2 * st->buf_bytes * st->ncpus / AT_READ_BUF;
+	free(st);
+	if (n < AT_DRAIN_READS)
+		n = AT_DRAIN_READS;
+	return n > 1000000 ? 1000000 : (unsigned int)n;
+}
+
 struct stream {
 	const struct at_opts *o;
 	long long start_mono, wall_off;
 	unsigned long long events, lost;
 	bool done;
+	bool tty;		/* stdout is a terminal: a write per line */
+	char *out;		/* AT_OUT_BUF bytes */
+	size_t out_len;
+	time_t tm_sec;		/* -T: the second in tm_text */
+	char tm_text[9];	/* "HH:MM:SS" */
 };
 
-static void print_time(FILE *f, const struct stream *s, uint64_t ts)
+/* Write out the buffer; a closed stdout ends the tool quietly, status 0. */
+static void out_flush(struct stream *s)
+{
+	const char *p = s->out;
+	size_t n = s->out_len;
+	ssize_t w;
+
+	s->out_len = 0;
+	while (n) {
+		w = write(STDOUT_FILENO, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(AT_EXIT_OK);	/* EPIPE under `| head`... */
+		}
+		p += w;
+		n -= w;
+	}
+}
+
+static char *put_time(struct stream *s, char *p, uint64_t ts)
 {
 	long long ns;
 
 	if (s->o->time == AT_TIME_WALL) {
-		struct tm tm;
 		time_t sec;
 
 		ns = (long long)ts + s->wall_off;
 		sec = ns / 1000000000LL;
-		localtime_r(&sec, &tm);
-		fprintf(f, "%02d:%02d:%02d.%06lld ", tm.tm_hour, tm.tm_min,
-			tm.tm_sec, ns % 1000000000LL / 1000);
+		if (sec != s->tm_sec || !s->tm_text[0]) {
+			struct tm tm;
+			char *t = s->tm_text;
+
+			localtime_r(&sec, &tm);
+			t = at_put_u64_pad(t, tm.tm_hour, 2);
+			*t++ = ':';
+			t = at_put_u64_pad(t, tm.tm_min, 2);
+			*t++ = ':';
+			t = at_put_u64_pad(t, tm.tm_sec, 2);
+			*t = '\0';
+			s->tm_sec = sec;
+		}
+		p = at_put(p, s->tm_text, 8);
 	} else {
 		ns = (long long)ts - s->start_mono;
-		if (ns < 0)		/* recorded before we started */
-			fputc('-', f), ns = -ns;
-		fprintf(f, "%lld.%06lld ", ns / 1000000000LL,
-			ns % 1000000000LL / 1000);
+		if (ns < 0) {		/* recorded before we started */
+			*p++ = '-';
+			ns = -ns;
+		}
+		p = at_put_u64(p, ns / 1000000000LL);
 	}
+	*p++ = '.';
+	p = at_put_u64_pad(p, ns % 1000000000LL / 1000, 6);
+	*p++ = ' ';
+	return p;
 }
 
-static void print_text(struct stream *s, const struct accepttrace_hdr *h)
+/* The module's line, from module/format.c, at @p. */
+static char *put_text(struct stream *s, char *p,
+		      const struct accepttrace_hdr *h)
 {
-	char line[AT_LINE_MAX];
+	int n;
 
 	if (s->o->time == AT_TIME_MONO || h->type == ACCEPTTRACE_REC_LOST) {
-		at_format_record(line, sizeof(line), h);
-		fputs(line, stdout);
-		return;
+		n = at_format_record(p, AT_LINE_MAX, h);
+		return p + (n < AT_LINE_MAX ? n : AT_LINE_MAX - 1);
 	}
-	print_time(stdout, s, h->ts_ns);
-	at_format_body(line, sizeof(line), h);
-	fputs(line, stdout);
-	fputc('\n', stdout);
+	p = put_time(s, p, h->ts_ns);
+	n = at_format_body(p, AT_LINE_MAX, h);
+	p += n < AT_LINE_MAX ? n : AT_LINE_MAX - 1;
+	*p++ = '\n';
+	return p;
 }
 
 static void one_record(struct stream *s, const struct accepttrace_hdr *h)
 {
+	char *p;
+
 	if (h->type == ACCEPTTRACE_REC_LOST &&
 	    h->size >= sizeof(struct accepttrace_lost))
 		s->lost += ((const struct accepttrace_lost *)h)->count;
 	else
 		s->events++;
+	if (AT_OUT_BUF - s->out_len < AT_OUT_REC)
+		out_flush(s);
+	p = s->out + s->out_len;
 	if (s->o->json)
-		at_json_record(stdout, h, s->wall_off, s->start_mono,
-			       s->o->time);
+		p = at_json_line(p, h, s->wall_off, s->start_mono, s->o->time);
 	else
-		print_text(s, h);
+		p = put_text(s, p, h);
+	s->out_len = p - s->out;
+	if (s->tty)
+		out_flush(s);
 	if (s->o->count && (long long)s->events >= s->o->count)
 		s->done = true;
 }
@@ -128,7 +201,7 @@ static int read_batch(struct stream *s, struct at_reader *r)
 		return (int)n;
 	while (!s->done && (h = at_dev_next(r)))
 		one_record(s, h);
-	at_check_stdout();
+	out_flush(s);
 	return 1;
 }
 
@@ -164,7 +237,8 @@ int at_cmd_stream(const struct at_opts *o)
 	struct at_stats *before = calloc(1, sizeof(*before));
 	struct at_reader r;
 	bool have_before;
-	int fd, ms, rc = AT_EXIT_OK, i;
+	unsigned int i, drain;
+	int fd, ms, rc = AT_EXIT_OK;
 
 	if (!before)
 		return AT_EXIT_ERROR;
@@ -178,6 +252,15 @@ int at_cmd_stream(const struct at_opts *o)
 		free(before);
 		return AT_EXIT_ERROR;
 	}
+	s.out = malloc(AT_OUT_BUF);
+	if (!s.out) {
+		fprintf(stderr, "%s: out of memory\n", at_prog);
+		at_reader_free(&r);
+		close(fd);
+		free(before);
+		return AT_EXIT_ERROR;
+	}
+	s.tty = isatty(STDOUT_FILENO);
 	have_before = !at_stats_read(before, false);
 	s.start_mono = at_now_ns(CLOCK_MONOTONIC);
 	s.wall_off = at_now_ns(CLOCK_REALTIME) - s.start_mono;
@@ -191,13 +274,18 @@ int at_cmd_stream(const struct at_opts *o)
 			break;
 		}
 	}
-	/* Stopped by time or signal: print what had already arrived. */
-	for (i = 0; rc == AT_EXIT_OK && !s.done && i < AT_DRAIN_READS; i++)
+	/*
+	 * Stopped by time or signal: print what the module already holds,
+	 * so that the account is exact however late its wakeup would be.
+	 */
+	drain = rc == AT_EXIT_OK && !s.done ? at_drain_reads() : 0;
+	for (i = 0; i < drain && !s.done; i++)
 		if (read_batch(&s, &r) <= 0)
 			break;
-	fflush(stdout);
+	out_flush(&s);
 	at_check_stdout();
 	report(&s, have_before, before);
+	free(s.out);
 	at_reader_free(&r);
 	close(fd);
 	free(before);
@@ -221,7 +309,8 @@ int at_run(const struct at_opts *o, at_rec_fn rec, at_tick_fn tick, void *ctx)
 {
 	long long start, end = 0, next = 0, now, wait;
 	struct at_reader r;
-	int fd, rc = 0, i;
+	unsigned int i, drain;
+	int fd, rc = 0;
 
 	fd = at_dev_open(&o->filter);
 	if (fd < 0)
@@ -256,7 +345,9 @@ int at_run(const struct at_opts *o, at_rec_fn rec, at_tick_fn tick, void *ctx)
 		}
 		rc = run_batch(&r, rec, ctx);
 	}
-	for (i = 0; rc >= 0 && rc != 2 && i < AT_DRAIN_READS; i++)
+	/* Whatever stopped us, count what the module already holds. */
+	drain = rc >= 0 && rc != 2 ? at_drain_reads() : 0;
+	for (i = 0; i < drain; i++)
 		if ((rc = run_batch(&r, rec, ctx)) <= 0)
 			break;
 	tick(ctx, true);

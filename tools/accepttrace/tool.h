@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "accepttrace.h"
 #include "accepttrace_format.h"
@@ -37,6 +38,24 @@ struct at_opts {
 	double interval;	/* -i seconds (hist, top) */
 	bool once;		/* top -1 */
 };
+
+/* ---- out.c: text at a cursor, in a buffer the caller sized ---- */
+
+static inline char *at_put(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* A string literal, without its NUL. */
+#define AT_PUT_LIT(p, lit)	at_put((p), (lit), sizeof(lit) - 1)
+
+char *at_put_u64(char *p, unsigned long long v);	/* decimal */
+char *at_put_s64(char *p, long long v);
+/* @v in exactly @width decimal digits, zero-padded (high digits dropped) */
+char *at_put_u64_pad(char *p, unsigned long long v, unsigned int width);
+char *at_put_hex(char *p, unsigned long long v);	/* lower case, no 0x */
+char *at_put_hex_bytes(char *p, const uint8_t *b, size_t n); /* 2 per byte */
 
 /* ---- decode.c: raw record bytes -> fields ---- */
 
@@ -84,12 +103,22 @@ int at_event_port(const struct at_event *ev);
 
 /* ---- json.c ---- */
 
+/* Longest line at_json_line() writes (a bound, checked by unit tests). */
+#define AT_JSON_MAX	4096
+
 /* Append a JSON string (quotes included) for @len bytes of @s. */
 void at_json_string(FILE *f, const char *s, size_t len);
+/* The same at a cursor: at most 6 * @len + 2 bytes. */
+char *at_json_put_string(char *p, const char *s, size_t len);
 /*
- * Write one record as a JSON line.  @wall_ns / @rel_ns: when >= 0, extra
- * "time" (wall clock, seconds) / "t" (seconds since start) keys.
+ * One record as a JSON line, newline included, written at @p (at most
+ * AT_JSON_MAX bytes); returns the end.  With -T / -t (@mode), an extra
+ * "time" (wall clock: @wall_off_ns + ts) / "t" (ts - @start_ns) key.
  */
+char *at_json_line(char *p, const struct accepttrace_hdr *h,
+		   long long wall_off_ns, long long start_ns,
+		   enum at_time_mode mode);
+/* at_json_line() to a stdio stream. */
 void at_json_record(FILE *f, const struct accepttrace_hdr *h,
 		    long long wall_off_ns, long long start_ns,
 		    enum at_time_mode mode);
@@ -110,6 +139,7 @@ const char *at_dev_open_error(int err);
  * limit) and returns bytes read, 0 when nothing is ready, -1 on error
  * (reported).
  */
+#define AT_READ_BUF	(256 * 1024)	/* one read() takes as many whole records as fit */
 struct at_reader {
 	int fd;
 	unsigned char *buf;
@@ -126,6 +156,8 @@ void at_install_signals(void);
 long long at_now_ns(int clock);
 /* Wait for the device to be readable for up to @ms (-1: forever). */
 int at_wait(int fd, int ms);
+/* How many reads at most empty the module after a stop (see stream.c). */
+unsigned int at_drain_reads(void);
 int at_cmd_stream(const struct at_opts *o);
 
 /*

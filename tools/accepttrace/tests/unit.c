@@ -749,8 +749,140 @@ static void test_event_port(void)
 	check(at_decode_event(&r.hdr, &ev) == -1, "short record rejected");
 }
 
+/* at_put_*: the same digits as printf */
+static void test_put(void)
+{
+	static const long long sv[] = { 0, 1, -1, 9, 10, -10, 99, 100,
+		123456789, -512, 4026531840LL, LLONG_MAX, LLONG_MIN };
+	static const unsigned long long uv[] = { 0, 1, 15, 16, 255, 4096,
+		0x7ffd12345670ULL, 1000000000ULL, ULLONG_MAX };
+	char got[64], want[64];
+	unsigned int i;
+	uint8_t bytes[3] = { 0x00, 0xab, 0x0f };
+
+	for (i = 0; i < sizeof(sv) / sizeof(sv[0]); i++) {
+		*at_put_s64(got, sv[i]) = '\0';
+		snprintf(want, sizeof(want), "%lld", sv[i]);
+		check(!strcmp(got, want), "at_put_s64 %s: %s", want, got);
+	}
+	for (i = 0; i < sizeof(uv) / sizeof(uv[0]); i++) {
+		*at_put_u64(got, uv[i]) = '\0';
+		snprintf(want, sizeof(want), "%llu", uv[i]);
+		check(!strcmp(got, want), "at_put_u64 %s: %s", want, got);
+		*at_put_hex(got, uv[i]) = '\0';
+		snprintf(want, sizeof(want), "%llx", uv[i]);
+		check(!strcmp(got, want), "at_put_hex %s: %s", want, got);
+		*at_put_u64_pad(got, uv[i] % 1000000000ULL, 9) = '\0';
+		snprintf(want, sizeof(want), "%09llu", uv[i] % 1000000000ULL);
+		check(!strcmp(got, want), "at_put_u64_pad %s: %s", want, got);
+	}
+	*at_put_hex_bytes(got, bytes, 3) = '\0';
+	check(!strcmp(got, "00ab0f"), "at_put_hex_bytes: %s", got);
+}
+
+/* The address text of at_decode_addr() is module/format.c's, cut. */
+static void want_ip(const struct accepttrace_sockaddr *sa, char *out,
+		    size_t size)
+{
+	char buf[160], *end, *start = buf;
+
+	at_format_sockaddr(buf, sizeof(buf), sa);
+	end = strrchr(buf, ':');
+	*end = '\0';
+	if (buf[0] == '[') {
+		start++;
+		*strrchr(buf, ']') = '\0';
+	}
+	snprintf(out, size, "%s", start);
+}
+
+static void test_ip_text(void)
+{
+	struct accepttrace_sockaddr sa;
+	struct at_addr a;
+	char want[160];
+	unsigned int i, j, seed = 12345, bad = 0, n = 0;
+
+	for (i = 0; i < 3000; i++) {
+		struct sockaddr_in in = { .sin_family = AF_INET,
+					  .sin_port = htons(i) };
+		struct sockaddr_in6 in6 = { .sin6_family = AF_INET6,
+					    .sin6_port = htons(i) };
+
+		for (j = 0; j < 4; j++) {
+			seed = seed * 1103515245 + 12345;
+			((uint8_t *)&in.sin_addr)[j] = i < 256 ? i :
+						       seed >> 16 & 255;
+		}
+		set_sa(&sa, &in, sizeof(in), sizeof(in));
+		at_decode_addr(&sa, &a);
+		want_ip(&sa, want, sizeof(want));
+		n++;
+		if (!a.has_ip || strcmp(a.ip, want)) {
+			if (!bad++)
+				check(false, "IPv4 %s: %s", want, a.ip);
+		}
+		/* zero runs of every length, v4-mapped, scope ids, repeats
+		 * (the cache), more addresses than the cache holds */
+		for (j = 0; j < 8; j++) {
+			seed = seed * 1103515245 + 12345;
+			in6.sin6_addr.s6_addr16[j] = seed >> 13 & 3 ?
+				0 : htons(seed >> 16 & 0xffff);
+		}
+		if (i % 7 == 0)
+			memcpy(in6.sin6_addr.s6_addr,
+			       "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\1", 16);
+		in6.sin6_scope_id = i % 5 == 0 ? i : 0;
+		for (j = 0; j < (i % 3 ? 1 : 2); j++) {
+			set_sa(&sa, &in6, sizeof(in6), sizeof(in6));
+			at_decode_addr(&sa, &a);
+			want_ip(&sa, want, sizeof(want));
+			n++;
+			if (!a.has_ip || strcmp(a.ip, want)) {
+				if (!bad++)
+					check(false, "IPv6 %s: %s", want, a.ip);
+			}
+		}
+	}
+	check(!bad, "%u of %u addresses differ from module/format.c's",
+	      bad, n);
+}
+
+/* The longest JSON line fits AT_JSON_MAX and still parses. */
+static void test_json_max(void)
+{
+	struct accepttrace_sys_accept4 r;
+	char *line = malloc(2 * AT_JSON_MAX), *end;
+	size_t len;
+
+	sys_rec(&r, -516, -1);
+	memset(r.task.comm, 0x01, sizeof(r.task.comm));
+	r.uaddr = ~0ULL;
+	r.latency_ns = ~0ULL;
+	r.hdr.seq = ~0ULL;
+	r.hdr.ts_ns = ~0ULL >> 1;
+	r.local.len = r.local.stored = ACCEPTTRACE_ADDR_MAX;
+	memset(r.local.data, 0x01, ACCEPTTRACE_ADDR_MAX);
+	r.local.data[0] = 1;		/* AF_UNIX, host order */
+	r.local.data[1] = 0;
+	r.peer = r.local;
+	r.user = r.local;
+	r.ret = 5;
+	r.valid |= ACCEPTTRACE_V_SOCK;
+	end = at_json_line(line, &r.hdr, LLONG_MAX / 2, 0, AT_TIME_WALL);
+	len = end - line;
+	check(len < AT_JSON_MAX && len > 2000,
+	      "longest JSON line: %zu bytes < %d", len,
+	      AT_JSON_MAX);
+	*end = '\0';
+	check(parse(line, "longest JSON line"), "longest JSON line parses");
+	free(line);
+}
+
 int main(void)
 {
+	test_put();
+	test_ip_text();
 	test_errnos();
 	test_tables_vs_libc();
 	test_flags();
@@ -762,6 +894,7 @@ int main(void)
 	test_stats();
 	test_hist();
 	test_event_port();
+	test_json_max();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
