@@ -111,9 +111,21 @@ static char *put_bool(char *p, bool v)
 	return v ? AT_PUT_LIT(p, "true") : AT_PUT_LIT(p, "false");
 }
 
+/*
+ * A string known to need no escaping: names from the tables, addresses
+ * (hex digits, '.', ':', '%'), flag names.
+ */
+static char *put_plain(char *p, const char *v, size_t len)
+{
+	*p++ = '"';
+	p = at_put(p, v, len);
+	*p++ = '"';
+	return p;
+}
+
 static char *put_cstr(char *p, const char *v)
 {
-	return v ? at_json_put_string(p, v, strlen(v)) : put_null(p);
+	return v ? put_plain(p, v, strlen(v)) : put_null(p);
 }
 
 static char *put_int(char *p, long long v, bool valid)
@@ -123,8 +135,7 @@ static char *put_int(char *p, long long v, bool valid)
 
 static char *json_addr_ip(char *p, const struct at_addr *a)
 {
-	return a->has_ip ? at_json_put_string(p, a->ip, strlen(a->ip)) :
-			   put_null(p);
+	return a->has_ip ? put_plain(p, a->ip, strlen(a->ip)) : put_null(p);
 }
 
 static char *json_addr_rest(char *p, const struct at_addr *a)
@@ -154,7 +165,7 @@ static char *json_family(char *p, int family)
 
 	p = KEY(p, "family");
 	if (name)
-		return at_json_put_string(p, name, strlen(name));
+		return put_plain(p, name, strlen(name));
 	if (family >= 0)
 		return at_put_s64(p, family);
 	return put_null(p);
@@ -168,7 +179,7 @@ static char *json_result(char *p, int ret)
 	p = at_put_s64(p, ret);
 	p = KEY(p, "errno");
 	if (name)
-		return at_json_put_string(p, name, strlen(name));
+		return put_plain(p, name, strlen(name));
 	if (ret < 0)
 		return at_put_s64(p, -(long long)ret);
 	return put_null(p);
@@ -213,7 +224,7 @@ static char *json_flags(char *p, long long value, unsigned long flags,
 	p = at_put_s64(p, value);
 	text = flags_text(cache, flags, tab, n, &len);
 	p = KEY(p, "flags_names");
-	return at_json_put_string(p, text, len);
+	return put_plain(p, text, len);
 }
 
 static struct flags_cache sock_flags_cache, file_flags_cache;

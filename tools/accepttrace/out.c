@@ -6,18 +6,46 @@
  */
 #include "tool.h"
 
+static const char pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static unsigned int digits10(unsigned long long v)
+{
+	unsigned int n = 1;
+
+	while (v >= 10000) {
+		v /= 10000;
+		n += 4;
+	}
+	if (v >= 1000)
+		return n + 3;
+	if (v >= 100)
+		return n + 2;
+	return v >= 10 ? n + 1 : n;
+}
+
 char *at_put_u64(char *p, unsigned long long v)
 {
-	char tmp[20], *t = tmp + sizeof(tmp);
-	size_t n;
+	char *end = p + digits10(v), *t = end;
 
-	do {
-		*--t = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	n = tmp + sizeof(tmp) - t;
-	memcpy(p, t, n);
-	return p + n;
+	/* backwards from the end, two digits per division */
+	while (v >= 100) {
+		unsigned int r = v % 100;
+
+		v /= 100;
+		t -= 2;
+		t[0] = pairs[2 * r];
+		t[1] = pairs[2 * r + 1];
+	}
+	if (v >= 10) {
+		t[-2] = pairs[2 * v];
+		t[-1] = pairs[2 * v + 1];
+	} else {
+		t[-1] = '0' + v;
+	}
+	return end;
 }
 
 char *at_put_s64(char *p, long long v)
