@@ -354,20 +354,39 @@ eq "| head: exit status 0" "$(cat "$W/head.rc")" 0
 eq "| head: nothing on stderr" "$(cat "$W/head.err")" ""
 "$T" -d 0.5 >/dev/null 2>&1
 
-# top -1 over 3 seconds
-start_tool top top -1 -i 3
-traffic
-wait "$tool_pid"
-eq "top -1: exit status" "$?" 0
-row() {	# LISTENER COMM -> "ACCEPTS ERRORS QLEN QMAX"
-	awk -v l="$1" -v c="$2" '$1 == l && $3 == c { print $4, $6, $9 }' \
-		"$W/top.out"
+row() {	# FILE LISTENER COMM -> "ACCEPTS ERRORS QLEN QMAX"
+	awk -v l="$2" -v c="$3" '$1 == l && $3 == c { print $4, $6, $9 }' "$1"
 }
-# qlen depends on when the server gets to accept(): not asserted
-eq "top: IPv4 listener: accepts, errors, qmax" "$(row 0.0.0.0:7001 socat)" "3 0 7"
-eq "top: IPv6 listener: accepts, errors, qmax" "$(row '[::]:7002' srv6)" "2 0 9"
-eq "top: unix listener: accepts, errors, no queue" "$(row "unix:$W/sock" socat)" "4 0 -"
-diag "$W/top.out"
+# top_rows FILE DESC: the rows of FILE against the traffic
+top_rows() {
+	# qlen depends on when the server gets to accept(): not asserted
+	eq "$2: IPv4 listener: accepts, errors, qmax" \
+		"$(row "$1" 0.0.0.0:7001 socat)" "3 0 7"
+	eq "$2: IPv6 listener: accepts, errors, qmax" \
+		"$(row "$1" '[::]:7002' srv6)" "2 0 9"
+	eq "$2: unix listener: accepts, errors, no queue" \
+		"$(row "$1" "unix:$W/sock" socat)" "4 0 -"
+	diag "$1"
+}
+
+# top -1 -i 1: the traffic has finished and its records wait in the
+# module; the table at the end of the second counts all of them.
+e0=$(events)
+traffic
+wait_events $NEV "$e0" || echo "# top -1: fewer than $NEV events"
+"$T" top -1 -i 1 >"$W/top.out" 2>"$W/top.err"
+eq "top -1 -i 1: exit status" "$?" 0
+top_rows "$W/top.out" "top -1"
+
+# top -1 reading while the traffic runs: once every event is in the
+# module's counters, SIGTERM ends it with the one table, drained first.
+e0=$(events)
+start_tool top-live top -1 -i 600
+traffic
+wait_events $NEV "$e0" || echo "# top -1 live: fewer than $NEV events"
+stop_tool
+eq "top -1 live: exit status after SIGTERM" "$tool_rc" 0
+top_rows "$W/top-live.out" "top -1 live"
 
 kill "$s4" "$s6" "$su" 2>/dev/null
 wait 2>/dev/null
