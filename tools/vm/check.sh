@@ -57,8 +57,11 @@ tools_steps() {
 		step bench-bin make -C "$AT_ROOT/tools/bench" || true
 	fi
 	[ -f "$AT_ROOT/tools/accepttrace/Makefile" ] || return 0
+	# The guest suites use the tool and its JSON comparer too.
+	if want tool || [ -n "$(guest_suites "$SUITES")" ]; then
+		step tool/build make -C "$AT_ROOT/tools/accepttrace" all tests/jsoncheck || return 0
+	fi
 	want tool || return 0
-	step tool/build make -C "$AT_ROOT/tools/accepttrace" || return 0
 	grep -qE '^test:' "$AT_ROOT/tools/accepttrace/Makefile" || return 0
 	local log="$LOGDIR/tool_test.log" p=0 f=1 line
 	make -C "$AT_ROOT/tools/accepttrace" test >"$log" 2>&1 || true

@@ -97,8 +97,10 @@ add_project() {
 			install -m 0644 "$f" "$R/opt/at/bin/"
 		fi
 	done
-	f="$AT_ROOT/tools/accepttrace/accepttrace"
-	[ -f "$f" ] && [ -x "$f" ] && copy_elf "$f" /opt/at/bin/accepttrace
+	for f in accepttrace tests/jsoncheck; do
+		f="$AT_ROOT/tools/accepttrace/$f"
+		[ -f "$f" ] && [ -x "$f" ] && copy_elf "$f" "/opt/at/bin/${f##*/}"
+	done
 	install -m 0755 "$AT_ROOT/tools/vm/demo-guest.sh" "$R/opt/at/demo.sh"
 	for prog in "${BASE_PROGS[@]}" ${AT_EXTRA_PROGS:-} \
 		$(cat "$AT_ROOT"/tools/testing/guest/*.progs 2>/dev/null | sed 's/#.*//'); do
