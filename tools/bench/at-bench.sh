@@ -298,7 +298,10 @@ round() {
 			sed 's/$/ ok=1/' "$DATA.pending" >>"$DATA"
 		else
 			notok "round $_round $arm complete:$WHY"
-			sed 's/$/ ok=0/' "$DATA.pending" >>"$DATA"
+			# Loss of accept records does not touch the getpid
+			# control, which writes none: keep its number.
+			sed '/ work=getpid /s/$/ ok=1/; / work=getpid /!s/$/ ok=0/' \
+				"$DATA.pending" >>"$DATA"
 		fi
 		cat "$DATA.pending"
 	done
