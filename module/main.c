@@ -15,7 +15,9 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/build_bug.h>
 #include <linux/slab.h>
+#include <linux/stddef.h>
 #include <linux/smp.h>
 #include <linux/topology.h>
 
@@ -39,6 +41,21 @@ MODULE_PARM_DESC(enabled, "record from load on (default 1); toggle later in debu
 
 struct at_ring **at_rings;
 u32 at_ring_bytes;
+
+/*
+ * The record ABI has no implicit padding: every struct is the sum of its
+ * fields, and sizes are multiples of 8 so records stay aligned in a ring.
+ * (The KUnit suite checks every offset.)
+ */
+static_assert(sizeof(struct accepttrace_hdr) == 24);
+static_assert(sizeof(struct accepttrace_task) == 32);
+static_assert(sizeof(struct accepttrace_sockaddr) == 120);
+static_assert(sizeof(struct accepttrace_sys_accept4) == 464);
+static_assert(offsetof(struct accepttrace_sys_accept4, user) == 104);
+static_assert(sizeof(struct accepttrace_inet_accept) == 448);
+static_assert(offsetof(struct accepttrace_inet_accept, listen) == 88);
+static_assert(sizeof(struct accepttrace_lost) == 32);
+static_assert(sizeof(struct accepttrace_filter) == 120);
 
 struct at_ring *at_this_ring(void)
 {
