@@ -239,10 +239,45 @@ static __printf(2, 3) void out_printf(struct at_out *o, const char *fmt, ...)
 		o->len += n;
 }
 
+/* @n bytes as they are: no printf for the common case */
+static void out_mem(struct at_out *o, const char *s, size_t n)
+{
+	if (o->len < o->size) {
+		size_t room = o->size - o->len;
+
+		memcpy(o->buf + o->len, s, n < room ? n : room);
+	}
+	o->len += n;
+}
+
+static void out_str(struct at_out *o, const char *s)
+{
+	out_mem(o, s, strlen(s));
+}
+
+static void out_char(struct at_out *o, char c)
+{
+	if (o->len < o->size)
+		o->buf[o->len] = c;
+	o->len++;
+}
+
+static void out_uint(struct at_out *o, unsigned long long v)
+{
+	char tmp[20];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	out_mem(o, tmp + i, sizeof(tmp) - i);
+}
+
 static int out_done(struct at_out *o)
 {
-	if (o->size && o->len >= o->size)
-		o->buf[o->size - 1] = '\0';
+	if (o->size)
+		o->buf[o->len < o->size ? o->len : o->size - 1] = '\0';
 	return (int)o->len;
 }
 
@@ -269,12 +304,13 @@ static void out_flags(struct at_out *o, unsigned long flags,
 	unsigned int i;
 
 	if (!flags) {
-		out_printf(o, "0");
+		out_mem(o, "0", sizeof("0") - 1);
 		return;
 	}
 	for (i = 0; i < n; i++) {
 		if ((flags & tab[i].value) == (unsigned long)tab[i].value) {
-			out_printf(o, "%s%s", sep, tab[i].name);
+			out_str(o, sep);
+			out_str(o, tab[i].name);
 			flags &= ~tab[i].value;
 			sep = "|";
 		}
@@ -300,9 +336,9 @@ static void out_escaped(struct at_out *o, const char *s, size_t len)
 		unsigned char c = s[i];
 
 		if (c == '\\')
-			out_printf(o, "\\\\");
+			out_mem(o, "\\\\", 2);
 		else if (c > ' ' && c < 0x7f)
-			out_printf(o, "%c", c);
+			out_char(o, c);
 		else
 			out_printf(o, "\\x%02x", c);
 	}
@@ -320,8 +356,12 @@ static void out_hex(struct at_out *o, const __u8 *p, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		out_printf(o, "%02x", p[i]);
+	static const char digits[] = "0123456789abcdef";
+
+	for (i = 0; i < len; i++) {
+		out_char(o, digits[p[i] >> 4]);
+		out_char(o, digits[p[i] & 15]);
+	}
 }
 
 /* Big-endian 16-bit value at @p (ports, IPv6 groups). */
@@ -348,7 +388,13 @@ static __u32 u32_at(const __u8 *p)
 
 static void out_ipv4(struct at_out *o, const __u8 *a)
 {
-	out_printf(o, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i)
+			out_char(o, '.');
+		out_uint(o, a[i]);
+	}
 }
 
 /* RFC 5952: lower case, the longest run of two or more zero groups as ::. */
@@ -360,7 +406,7 @@ static void out_ipv6(struct at_out *o, const __u8 *a)
 	int best = -1, best_len = 1, i;
 
 	if (!memcmp(a, v4mapped, sizeof(v4mapped))) {
-		out_printf(o, "::ffff:");
+		out_mem(o, "::ffff:", sizeof("::ffff:") - 1);
 		out_ipv4(o, a + 12);
 		return;
 	}
@@ -378,7 +424,7 @@ static void out_ipv6(struct at_out *o, const __u8 *a)
 	}
 	for (i = 0; i < 8; i++) {
 		if (i == best) {
-			out_printf(o, "::");
+			out_mem(o, "::", sizeof("::") - 1);
 			i += best_len - 1;
 			continue;
 		}
@@ -406,12 +452,12 @@ static void out_unix(struct at_out *o, const __u8 *d, size_t stored)
 	size_t n = stored - 2;
 
 	if (n == 0) {
-		out_printf(o, "unix:(unnamed)");
+		out_mem(o, "unix:(unnamed)", sizeof("unix:(unnamed)") - 1);
 	} else if (path[0] == '\0') {
-		out_printf(o, "unix:@");
+		out_mem(o, "unix:@", sizeof("unix:@") - 1);
 		out_escaped(o, path + 1, n - 1);
 	} else {
-		out_printf(o, "unix:");
+		out_mem(o, "unix:", sizeof("unix:") - 1);
 		out_escaped(o, path, strnlen(path, n));
 	}
 }
@@ -424,11 +470,11 @@ static void out_sockaddr(struct at_out *o, const struct accepttrace_sockaddr *sa
 	unsigned int family = 0;
 
 	if (sa->flags & ACCEPTTRACE_SA_FAULT) {
-		out_printf(o, "?");
+		out_mem(o, "?", sizeof("?") - 1);
 		return;
 	}
 	if (!sa->len) {
-		out_printf(o, "-");
+		out_mem(o, "-", sizeof("-") - 1);
 		return;
 	}
 	if (stored >= 2)
@@ -442,10 +488,11 @@ static void out_sockaddr(struct at_out *o, const struct accepttrace_sockaddr *sa
 	switch (family) {
 	case 2:
 		out_ipv4(o, d + 4);
-		out_printf(o, ":%u", be16_at(d + 2));
+		out_char(o, ':');
+		out_uint(o, be16_at(d + 2));
 		break;
 	case 10:
-		out_printf(o, "[");
+		out_mem(o, "[", sizeof("[") - 1);
 		out_ipv6(o, d + 8);
 		if (u32_at(d + 24))
 			out_printf(o, "%%%u", u32_at(d + 24));
@@ -484,16 +531,23 @@ static void out_result(struct at_out *o, __s32 ret)
 static void out_addrs(struct at_out *o, const struct accepttrace_sockaddr *peer,
 		      const struct accepttrace_sockaddr *local)
 {
-	out_printf(o, " peer=");
+	out_mem(o, " peer=", sizeof(" peer=") - 1);
 	out_sockaddr(o, peer);
-	out_printf(o, " local=");
+	out_mem(o, " local=", sizeof(" local=") - 1);
 	out_sockaddr(o, local);
 }
 
 static void out_latency(struct at_out *o, __u64 ns)
 {
-	out_printf(o, " lat=%llu.%03uus", (unsigned long long)(ns / 1000),
-		   (unsigned int)(ns % 1000));
+	unsigned int frac = ns % 1000;
+
+	out_mem(o, " lat=", 5);
+	out_uint(o, ns / 1000);
+	out_char(o, '.');
+	out_char(o, '0' + frac / 100);
+	out_char(o, '0' + frac / 10 % 10);
+	out_char(o, '0' + frac % 10);
+	out_mem(o, "us", 2);
 }
 
 static const char *syscall_name(unsigned int nr)
@@ -517,26 +571,26 @@ static void out_sys_accept4(struct at_out *o,
 	if (r->uaddr)
 		out_printf(o, "%#llx", (unsigned long long)r->uaddr);
 	else
-		out_printf(o, "NULL");
-	out_printf(o, ", addrlen=");
+		out_mem(o, "NULL", sizeof("NULL") - 1);
+	out_mem(o, ", addrlen=", sizeof(", addrlen=") - 1);
 	if (!r->uaddrlen)
-		out_printf(o, "NULL");
+		out_mem(o, "NULL", sizeof("NULL") - 1);
 	else if (!(r->valid & ACCEPTTRACE_V_ADDRLEN_IN))
-		out_printf(o, "?");
+		out_mem(o, "?", sizeof("?") - 1);
 	else if (!(r->valid & ACCEPTTRACE_V_ADDRLEN_OUT))
 		out_printf(o, "%d->?", r->addrlen_in);
 	else
 		out_printf(o, "%d->%d", r->addrlen_in, r->addrlen_out);
-	out_printf(o, ", flags=");
+	out_mem(o, ", flags=", sizeof(", flags=") - 1);
 	out_flags(o, (__u32)r->flags, at_sock_flag_names,
 		  at_sock_flag_names_count);
-	out_printf(o, ")");
+	out_mem(o, ")", sizeof(")") - 1);
 	out_result(o, r->ret);
 	if (r->ret >= 0) {
 		if (r->valid & ACCEPTTRACE_V_SOCK)
 			out_addrs(o, &r->peer, &r->local);
 		else
-			out_printf(o, " peer=? local=?");
+			out_mem(o, " peer=? local=?", sizeof(" peer=? local=?") - 1);
 	}
 	out_latency(o, r->latency_ns);
 }
@@ -544,9 +598,9 @@ static void out_sys_accept4(struct at_out *o,
 static void out_inet_accept(struct at_out *o,
 			    const struct accepttrace_inet_accept *r)
 {
-	out_printf(o, "inet_accept(listen=");
+	out_mem(o, "inet_accept(listen=", sizeof("inet_accept(listen=") - 1);
 	out_sockaddr(o, &r->listen);
-	out_printf(o, ", flags=");
+	out_mem(o, ", flags=", sizeof(", flags=") - 1);
 	out_flags(o, r->flags, at_file_flag_names, at_file_flag_names_count);
 	out_printf(o, ", kern=%u)", r->kern);
 	out_result(o, r->ret);
@@ -558,9 +612,13 @@ static void out_inet_accept(struct at_out *o,
 
 static void out_task(struct at_out *o, const struct accepttrace_task *t)
 {
-	out_printf(o, "pid=%u tid=%u comm=", t->pid, t->tid);
+	out_mem(o, "pid=", 4);
+	out_uint(o, t->pid);
+	out_mem(o, " tid=", 5);
+	out_uint(o, t->tid);
+	out_mem(o, " comm=", 6);
 	out_escaped(o, t->comm, strnlen(t->comm, sizeof(t->comm)));
-	out_printf(o, " ");
+	out_mem(o, " ", sizeof(" ") - 1);
 }
 
 static void out_body(struct at_out *o, const struct accepttrace_hdr *h)
