@@ -41,6 +41,9 @@ extern const unsigned int at_sock_type_names_count;
 /* Name of @value in @tab, or NULL. */
 const char *at_name_of(const struct at_name *tab, unsigned int n, long value);
 
+/* "accept", "accept4", "socketcall" for enum accepttrace_syscall, or NULL. */
+const char *at_syscall_name(unsigned int nr);
+
 /* "EAGAIN" for 11 (the sign is ignored), or NULL. */
 const char *at_errno_name(int err);
 

@@ -550,7 +550,7 @@ static void out_latency(struct at_out *o, __u64 ns)
 	out_mem(o, "us", 2);
 }
 
-static const char *syscall_name(unsigned int nr)
+const char *at_syscall_name(unsigned int nr)
 {
 	switch (nr) {
 	case ACCEPTTRACE_SYSCALL_ACCEPT:
@@ -560,14 +560,16 @@ static const char *syscall_name(unsigned int nr)
 	case ACCEPTTRACE_SYSCALL_SOCKETCALL:
 		return "socketcall";
 	default:
-		return "__sys_accept4";
+		return NULL;
 	}
 }
 
 static void out_sys_accept4(struct at_out *o,
 			    const struct accepttrace_sys_accept4 *r)
 {
-	out_printf(o, "%s(fd=%d, addr=", syscall_name(r->syscall), r->fd);
+	const char *name = at_syscall_name(r->syscall);
+
+	out_printf(o, "%s(fd=%d, addr=", name ? name : "__sys_accept4", r->fd);
 	if (r->uaddr)
 		out_printf(o, "%#llx", (unsigned long long)r->uaddr);
 	else

@@ -243,19 +243,6 @@ static char *json_task(char *p, const struct accepttrace_task *t)
 	return at_put_u64(p, t->netns);
 }
 
-static const char *syscall_name(unsigned int nr)
-{
-	switch (nr) {
-	case ACCEPTTRACE_SYSCALL_ACCEPT:
-		return "accept";
-	case ACCEPTTRACE_SYSCALL_ACCEPT4:
-		return "accept4";
-	case ACCEPTTRACE_SYSCALL_SOCKETCALL:
-		return "socketcall";
-	default:
-		return NULL;
-	}
-}
 
 /* The caller's address buffer at return, as raw bytes. */
 static char *json_user(char *p, const struct accepttrace_sockaddr *u)
@@ -288,7 +275,7 @@ static char *json_sys(char *p, const struct accepttrace_sys_accept4 *r,
 	p = KEY(p, "probe");
 	p = AT_PUT_LIT(p, "\"sys_accept4\"");
 	p = KEY(p, "syscall");
-	p = put_cstr(p, syscall_name(r->syscall));
+	p = put_cstr(p, at_syscall_name(r->syscall));
 	p = KEY(p, "fd");
 	p = at_put_s64(p, r->fd);
 	p = KEY(p, "addr");
