@@ -46,11 +46,18 @@ kunit-intree:
 
 clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
+	$(MAKE) -C tools/accepttrace clean
 	rm -rf build
 
-install: modules
+# The reader tool, tools/accepttrace/accepttrace.
+.PHONY: tools
+tools:
+	$(MAKE) -C tools/accepttrace
+
+install: modules tools
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules_install
 	depmod -a "$(KERNELRELEASE)"
+	$(MAKE) -C tools/accepttrace install
 
 load: modules
 	insmod module/accepttrace.ko
@@ -97,7 +104,8 @@ help:
 	@echo
 	@echo "Module (real machine):"
 	@echo "  make [KDIR=...|KERNELRELEASE=...]  build module/accepttrace.ko"
-	@echo "  make install                        modules_install + depmod"
+	@echo "  make tools                          build the reader tool, tools/accepttrace/accepttrace"
+	@echo "  make install                        modules_install + depmod, and the tool"
 	@echo "  make load / make unload             insmod / rmmod"
 	@echo "  make kunit [KDIR=...]               also kunit/accepttrace_kunit.ko (KUnit kernels)"
 	@echo "  make clean"
