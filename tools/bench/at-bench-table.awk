@@ -131,6 +131,16 @@ END {
 	keys("conn1")
 	table("conn22", sprintf("conn22: 2 acceptor + 2 client threads, %d connections per run; ns per connection", n22))
 	keys("conn22")
+	if (ne > 0) {
+		table("eagain", sprintf("eagain: %d x accept4() failing with EAGAIN per run, arms without a reader; ns per call", ne))
+		printf "  delta at-noread / delta floor = %s   (the handlers' work per call against empty probes)\n",
+			keyratio("eagain", "at-noread", "floor")
+		printf "  delta at-off / delta floor    = %s   (loaded, recording off)\n",
+			keyratio("eagain", "at-off", "floor")
+		if (("eagain", "base2") in ratio)
+			printf "  noise floor (base2 against base): ratio %.3f, delta %.0f ns\n",
+				ratio["eagain", "base2"], delta["eagain", "base2"]
+	}
 	table("getpid", sprintf("control: %d x getpid() per run; ns per call", ng))
 	if (("getpid", "at-tool") in ratio)
 		printf "  control at-tool / base = %.3f (noise: conn1 base2 ratio %.3f)\n",

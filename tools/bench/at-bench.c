@@ -4,6 +4,7 @@
  *
  *   at-bench conn -n N [-a ACCEPTORS] [-c CLIENTS] [-r RATE]
  *   at-bench getpid -n N
+ *   at-bench eagain -n N
  *
  * conn with one acceptor and one client (the default) is one thread doing
  * N x (connect + accept4 + close) on loopback; with more, ACCEPTORS
@@ -17,6 +18,11 @@
  * getpid is the control: N getpid() system calls, which accepttrace
  * does not probe.
  *
+ * eagain is N accept4() calls on an empty non-blocking listener: each
+ * fails with EAGAIN after passing through both probed functions, at a
+ * hundredth of a connection's cost, so what the probes add per call
+ * stands well above the run-to-run noise.
+ *
  * Timing is CLOCK_MONOTONIC around the whole run.  Output, one line:
  *   RESULT work=conn n=N threads=A+C ns=TOTAL ns_per_op=X.X rate=R
  * Exit 1 if any call fails: every connection must be accepted, so the
@@ -24,6 +30,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
@@ -217,11 +224,28 @@ static void run_getpid(long n)
 	report("getpid", n, "1", now_ns() - t0);
 }
 
+static void run_eagain(long n)
+{
+	unsigned long long t0;
+	long i;
+
+	make_listener();
+	if (fcntl(listen_fd, F_SETFL, O_NONBLOCK) < 0)
+		die("fcntl O_NONBLOCK");
+	t0 = now_ns();
+	for (i = 0; i < n; i++)
+		if (accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK) != -1 ||
+		    errno != EAGAIN)
+			die("accept4 on an empty listener did not fail with EAGAIN");
+	report("eagain", n, "1", now_ns() - t0);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: at-bench conn -n N [-a ACCEPTORS] [-c CLIENTS] [-r RATE]\n"
-		"       at-bench getpid -n N\n");
+		"       at-bench getpid -n N\n"
+		"       at-bench eagain -n N\n");
 	exit(2);
 }
 
@@ -250,6 +274,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(work, "getpid")) {
 		run_getpid(n);
+		return 0;
+	}
+	if (!strcmp(work, "eagain")) {
+		run_eagain(n);
 		return 0;
 	}
 	if (strcmp(work, "conn"))

@@ -8,7 +8,7 @@
 # boot: only ratios within a boot mean anything under TCG).  The table
 # goes to stdout and to tools/bench/results/<kernel>.txt, headed by the
 # command and the kernel it ran on.  Options after -k go to at-bench.sh
-# unchanged (defaults: -n 3000 -m 3000 -r 7 -g 200000 -c 6000).
+# unchanged (defaults: -n 3000 -m 3000 -r 7 -g 200000 -e 5000 -c 6000).
 #
 # Environment: AT_TIMEOUT (seconds, default 2400) kills a hung guest.
 set -euo pipefail
@@ -24,7 +24,7 @@ main() {
 		KNAME=$2
 		shift 2
 	fi
-	args=(-n 3000 -m 3000 -r 7 -g 200000 -c 6000 "$@")
+	args=(-n 3000 -m 3000 -r 7 -g 200000 -e 5000 -c 6000 "$@")
 	cd "$AT_ROOT"
 	vars=$(tools/vm/kernels.sh "$KNAME") || die "kernel '$KNAME' is not available"
 	eval "$vars"

@@ -17,7 +17,7 @@ rm -f "$TABLE"
 
 # 200 + 200 connections (2 acceptors and 2 clients share the second),
 # 2 rounds: round 1 is the warm-up, round 2 gives the numbers.
-sh "$AT_BIN/at-bench.sh" -n 200 -m 200 -r 2 -g 20000 -c 400 -o "$TABLE" >/tmp/bench-smoke.out 2>&1
+sh "$AT_BIN/at-bench.sh" -n 200 -m 200 -r 2 -g 20000 -e 400 -c 400 -o "$TABLE" >/tmp/bench-smoke.out 2>&1
 rc=$?
 grep -E '^(ok|not ok) ' /tmp/bench-smoke.out
 grep -E '^(#|CAP |PROBES )' /tmp/bench-smoke.out
@@ -50,6 +50,15 @@ for work in conn1 conn22; do
 		*) notok "$work $arm: measured ('$line')" ;;
 		esac
 	done
+done
+# The EAGAIN loop runs under the arms without a reader only.
+for arm in base at-noread floor base2 at-off; do
+	line=$(row eagain "$arm")
+	case $line in
+	*LOSSY*) notok "eagain $arm: complete ($line)" ;;
+	"$arm "*[0-9]*" 1/1") ok "eagain $arm: measured, 1/1 complete run" ;;
+	*) notok "eagain $arm: measured ('$line')" ;;
+	esac
 done
 for arm in base at-tool; do
 	line=$(awk -v a="$arm" '$1 == "control:" { c = 1; next } c && $1 == a { print; exit }' "$TABLE")
