@@ -172,6 +172,14 @@ void at_decode_addr(const struct accepttrace_sockaddr *sa, struct at_addr *a)
 	}
 }
 
+const struct accepttrace_lost *at_as_lost(const struct accepttrace_hdr *h)
+{
+	if (h->type != ACCEPTTRACE_REC_LOST ||
+	    h->size < sizeof(struct accepttrace_lost))
+		return NULL;
+	return (const struct accepttrace_lost *)h;
+}
+
 int at_decode_event(const struct accepttrace_hdr *h, struct at_event *ev)
 {
 	ev->hdr = h;

@@ -129,12 +129,12 @@ static int hist_rec(void *ctx, const struct accepttrace_hdr *h)
 {
 	struct hist_ctx *c = ctx;
 	struct hist_key *k;
+	const struct accepttrace_lost *lost = at_as_lost(h);
 	struct at_event ev;
 	char name[160];
 
-	if (h->type == ACCEPTTRACE_REC_LOST &&
-	    h->size >= sizeof(struct accepttrace_lost)) {
-		c->lost += ((const struct accepttrace_lost *)h)->count;
+	if (lost) {
+		c->lost += lost->count;
 		return 0;
 	}
 	if (at_decode_event(h, &ev))

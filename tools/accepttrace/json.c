@@ -342,12 +342,12 @@ char *at_json_line(char *p, const struct accepttrace_hdr *h,
 		   long long wall_off_ns, long long start_ns,
 		   enum at_time_mode mode)
 {
+	const struct accepttrace_lost *lost = at_as_lost(h);
 	struct at_event ev;
 
-	if (h->type == ACCEPTTRACE_REC_LOST &&
-	    h->size >= sizeof(struct accepttrace_lost)) {
+	if (lost) {
 		p = AT_PUT_LIT(p, "{\"lost\":");
-		p = at_put_u64(p, ((const struct accepttrace_lost *)h)->count);
+		p = at_put_u64(p, lost->count);
 		p = KEY(p, "cpu");
 		p = at_put_u64(p, h->cpu);
 		p = KEY(p, "ts_ns");

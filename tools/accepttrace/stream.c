@@ -169,11 +169,11 @@ static char *put_text(struct stream *s, char *p,
 
 static void one_record(struct stream *s, const struct accepttrace_hdr *h)
 {
+	const struct accepttrace_lost *lost = at_as_lost(h);
 	char *p;
 
-	if (h->type == ACCEPTTRACE_REC_LOST &&
-	    h->size >= sizeof(struct accepttrace_lost))
-		s->lost += ((const struct accepttrace_lost *)h)->count;
+	if (lost)
+		s->lost += lost->count;
 	else
 		s->events++;
 	if (AT_OUT_BUF - s->out_len < AT_OUT_REC)

@@ -88,6 +88,9 @@ struct at_event {
 	struct at_addr listen;	/* inet_accept only */
 };
 
+/* @h as a LOST record, or NULL if it is not one (or too short). */
+const struct accepttrace_lost *at_as_lost(const struct accepttrace_hdr *h);
+
 /*
  * Fill @ev from a record; returns 0, or -1 for a record that is not an
  * accept record or too short (LOST or an unknown type).
