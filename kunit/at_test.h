@@ -14,7 +14,7 @@
 int at_test_rings_alloc(u32 size);
 void at_test_rings_free(void);
 
-/* Records at_emit() was handed, written or not. */
+/* Records the handlers committed through at_emit(). */
 extern atomic_t at_test_emitted;
 
 #endif /* _AT_KUNIT_TEST_H */

@@ -26,7 +26,7 @@ struct at_ring *at_this_ring(void)
 void at_emit(struct at_ring *r, struct accepttrace_hdr *rec)
 {
 	atomic_inc(&at_test_emitted);
-	at_ring_write(r, rec);
+	at_ring_commit(r, rec);
 }
 
 int at_test_rings_alloc(u32 size)

@@ -346,6 +346,78 @@ static void probes_test_inet_accept_eagain(struct kunit *test)
 	expect_clean_run(test);
 }
 
+/* Every byte of @sa past what it stores is zero. */
+static void expect_slot_clean(struct kunit *test,
+			      const struct accepttrace_sockaddr *sa)
+{
+	u32 i;
+
+	KUNIT_EXPECT_LE(test, sa->stored, ACCEPTTRACE_ADDR_MAX);
+	if (!sa->len)
+		KUNIT_EXPECT_EQ(test, sa->stored, 0);
+	for (i = sa->stored; i < ACCEPTTRACE_ADDR_MAX; i++)
+		if (sa->data[i]) {
+			KUNIT_FAIL(test, "address byte %u is %#x, not 0", i,
+				   sa->data[i]);
+			break;
+		}
+}
+
+/* Paint every ring, slack included, as if older records had been there. */
+static void dirty_rings(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct at_ring *r = at_rings[cpu];
+
+		memset(r->data, 0xa5, r->size + ACCEPTTRACE_REC_MAX);
+	}
+}
+
+/*
+ * Records are built in place over older bytes: nothing of those may
+ * survive in a reserved field or past an address's stored bytes.
+ */
+static void probes_test_dirty_ring(struct kunit *test)
+{
+	struct socket *l, *a;
+	struct seen s;
+
+	l = tcp_listen(test, AF_INET);
+	tcp_connect(test, l);
+	drain(test, &s);
+	dirty_rings();
+	accept_one(test, l);
+	drain(test, &s);
+	KUNIT_ASSERT_EQ(test, s.inet, 1);
+	KUNIT_EXPECT_EQ(test, s.last.ret, 0);
+	KUNIT_EXPECT_EQ(test, s.last.reserved0, 0);
+	KUNIT_EXPECT_EQ(test, s.last.listen.stored, sizeof(struct sockaddr_in));
+	expect_slot_clean(test, &s.last.listen);
+	expect_slot_clean(test, &s.last.local);
+	expect_slot_clean(test, &s.last.peer);
+	expect_sockname(test, &s.last.listen, l, false);
+
+	dirty_rings();
+	KUNIT_ASSERT_EQ(test, kernel_accept(l, &a, O_NONBLOCK), -EAGAIN);
+	drain(test, &s);
+	KUNIT_ASSERT_EQ(test, s.inet, 1);
+	KUNIT_EXPECT_EQ(test, s.last.ret, -EAGAIN);
+	KUNIT_EXPECT_EQ(test, s.last.reserved0, 0);
+	KUNIT_EXPECT_EQ(test, s.last.family, 0);
+	KUNIT_EXPECT_EQ(test, s.last.type, 0);
+	KUNIT_EXPECT_EQ(test, s.last.protocol, 0);
+	KUNIT_EXPECT_EQ(test, s.last.local.len, 0);
+	KUNIT_EXPECT_EQ(test, s.last.local.flags, 0);
+	KUNIT_EXPECT_EQ(test, s.last.peer.len, 0);
+	KUNIT_EXPECT_EQ(test, s.last.peer.flags, 0);
+	expect_slot_clean(test, &s.last.listen);
+	expect_slot_clean(test, &s.last.local);
+	expect_slot_clean(test, &s.last.peer);
+	expect_clean_run(test);
+}
+
 static void probes_test_filter_port(struct kunit *test)
 {
 	struct accepttrace_filter f = { .nports = 1 };
@@ -576,6 +648,7 @@ static struct kunit_case probes_test_cases[] = {
 	KUNIT_CASE(probes_test_inet_accept_ipv6),
 	KUNIT_CASE(probes_test_inet_accept_line),
 	KUNIT_CASE(probes_test_inet_accept_eagain),
+	KUNIT_CASE(probes_test_dirty_ring),
 	KUNIT_CASE(probes_test_filter_port),
 	KUNIT_CASE(probes_test_filter_comm),
 	KUNIT_CASE(probes_test_filter_errors),

@@ -18,7 +18,7 @@ enum at_probe_id {
 	AT_NR_PROBES,
 };
 
-/* Room for the largest record, built in place before it is copied out. */
+/* Room for the largest record (the reader's copy of one). */
 union at_scratch {
 	struct accepttrace_hdr		hdr;
 	struct accepttrace_sys_accept4	sys;
@@ -45,8 +45,8 @@ struct at_ring {
 	u64			filtered;
 	u64			hits[AT_NR_PROBES];
 	atomic64_t		unreported;	/* lost, no LOST record yet */
+	u64			resv;		/* where the reserved record is */
 	struct irq_work		wake;
-	union at_scratch	scratch;
 
 	/* Written by the consumer only. */
 	u64			tail ____cacheline_aligned_in_smp;
@@ -62,6 +62,9 @@ struct at_ring {
 /* ring.c */
 int at_ring_init(struct at_ring *r, u32 size, u32 cpu);
 void at_ring_destroy(struct at_ring *r);
+struct accepttrace_hdr *at_ring_reserve(struct at_ring *r, u16 type,
+					u16 size, u64 ts);
+void at_ring_commit(struct at_ring *r, struct accepttrace_hdr *hdr);
 bool at_ring_write(struct at_ring *r, struct accepttrace_hdr *rec);
 bool at_ring_peek(struct at_ring *r, struct accepttrace_hdr *hdr);
 void at_ring_read(struct at_ring *r, void *dst, u32 len);
@@ -104,7 +107,10 @@ unsigned long at_probe_nmissed(enum at_probe_id id);
 unsigned long at_probe_kretprobe_nmissed(enum at_probe_id id);
 extern atomic_t at_preemptible_calls;
 
-/* main.c: state shared by the files above; chardev.c: at_emit() */
+/*
+ * main.c: state shared by the files above; chardev.c: at_emit(), which
+ * commits a record reserved with at_ring_reserve().
+ */
 extern struct at_ring **at_rings;
 extern bool at_enabled;
 extern unsigned int at_maxactive;

@@ -16,6 +16,7 @@
 #include <linux/un.h>
 #include <linux/uaccess.h>
 #include <linux/cred.h>
+#include <linux/highuid.h>
 #include <linux/nsproxy.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
@@ -54,12 +55,26 @@ struct at_inet_entry {
 /* Incremented if a handler ever runs preemptible; the KUnit suite checks. */
 atomic_t at_preemptible_calls = ATOMIC_INIT(0);
 
+/*
+ * Records are built in place in the ring, which holds older records'
+ * bytes: every field is written, and every byte of an address slot past
+ * what it stores is zeroed.
+ */
 static void set_addr(struct accepttrace_sockaddr *sa, const void *addr,
 		     u32 len)
 {
+	u32 n = min_t(u32, len, ACCEPTTRACE_ADDR_MAX);
+
 	sa->len = len;
-	sa->stored = min_t(u32, len, ACCEPTTRACE_ADDR_MAX);
-	memcpy(sa->data, addr, sa->stored);
+	sa->stored = n;
+	sa->flags = 0;
+	memcpy(sa->data, addr, n);
+	memset(sa->data + n, 0, ACCEPTTRACE_ADDR_MAX - n);
+}
+
+static void no_addr(struct accepttrace_sockaddr *sa)
+{
+	memset(sa, 0, sizeof(*sa));
 }
 
 static void fill_inet(struct accepttrace_sockaddr *sa, __be32 addr,
@@ -133,9 +148,7 @@ static void fill_sock_addr(struct accepttrace_sockaddr *sa,
 		fill_unix(sa, peer ? READ_ONCE(unix_sk(sk)->peer) : sk);
 		break;
 	default:
-		sa->len = sizeof(sk->sk_family);
-		sa->stored = sa->len;
-		memcpy(sa->data, &sk->sk_family, sa->len);
+		set_addr(sa, &sk->sk_family, sizeof(sk->sk_family));
 		break;
 	}
 }
@@ -154,13 +167,21 @@ static u32 task_netns(void)
 	return ns ? ns->net_ns->ns.inum : 0;
 }
 
-static void fill_task(struct accepttrace_task *t)
+/*
+ * The caller.  The initial user namespace maps every uid to itself but
+ * the invalid one, which from_kuid_munged() would turn into overflowuid:
+ * the same answer without the map walk.
+ */
+static void fill_task(struct accepttrace_task *t, u32 netns)
 {
-	t->pid = task_tgid_nr(current);
-	t->tid = task_pid_nr(current);
-	t->uid = from_kuid_munged(&init_user_ns, current_uid());
-	t->netns = task_netns();
-	memcpy(t->comm, current->comm, sizeof(t->comm));
+	const struct task_struct *tsk = current;
+	uid_t uid = __kuid_val(current_uid());
+
+	t->pid = tsk->tgid;
+	t->tid = tsk->pid;
+	t->uid = uid == (uid_t)-1 ? overflowuid : uid;
+	t->netns = netns;
+	memcpy(t->comm, tsk->comm, sizeof(t->comm));
 }
 
 static void note_context(void)
@@ -220,85 +241,111 @@ static void read_user_addr(struct accepttrace_sys_accept4 *rec)
 	if (!uaddr || (rec->valid & (ACCEPTTRACE_V_ADDRLEN_IN |
 				     ACCEPTTRACE_V_ADDRLEN_OUT)) !=
 		      (ACCEPTTRACE_V_ADDRLEN_IN | ACCEPTTRACE_V_ADDRLEN_OUT) ||
-	    rec->addrlen_in < 0 || rec->addrlen_out < 0)
+	    rec->addrlen_in < 0 || rec->addrlen_out < 0) {
+		no_addr(sa);
 		return;
+	}
 	n = min3((u32)rec->addrlen_in, (u32)rec->addrlen_out,
 		 (u32)ACCEPTTRACE_ADDR_MAX);
 	sa->len = rec->addrlen_out;
 	sa->stored = n;
+	sa->flags = 0;
 	if (copy_from_user_nofault(sa->data, uaddr, n)) {
-		memset(sa->data, 0, sizeof(sa->data));
+		n = 0;
 		sa->stored = 0;
-		sa->flags |= ACCEPTTRACE_SA_FAULT;
+		sa->flags = ACCEPTTRACE_SA_FAULT;
 	}
+	memset(sa->data + n, 0, ACCEPTTRACE_ADDR_MAX - n);
 }
 
-/* Addresses of the socket behind @fd; fills @key for the filter. */
-static bool read_fd_sock(int fd, struct accepttrace_sys_accept4 *rec,
-			 struct at_event_key *key)
+/* The socket behind @fd, with a reference, or NULL. */
+static struct socket *fd_sock(int fd)
 {
-	struct socket *sock;
 	int err;
 
 	/* fput() from NMI context could queue work: never look there. */
 	if (in_nmi())
-		return false;
-	sock = sockfd_lookup(fd, &err);
-	if (!sock)
-		return false;
-	if (sock->sk) {
-		key->family = sock->sk->sk_family;
-		key->port = sock_port(sock->sk);
-		key->netns = sock_net(sock->sk)->ns.inum;
-		if (rec) {
-			fill_sock_addr(&rec->local, sock->sk, false);
-			fill_sock_addr(&rec->peer, sock->sk, true);
-		}
-	}
-	sockfd_put(sock);
-	return true;
+		return NULL;
+	return sockfd_lookup(fd, &err);
 }
 
+/* What the filter knows of the socket. */
+static void sock_key(const struct sock *sk, struct at_event_key *key)
+{
+	key->family = sk->sk_family;
+	key->port = sock_port(sk);
+	key->netns = sock_net(sk)->ns.inum;
+}
+
+/*
+ * The filter is decided before a record is reserved, so the record is
+ * written once, in place, and only if it is kept.
+ */
 static int sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	const struct at_sys_entry *e = (const struct at_sys_entry *)ri->data;
 	struct at_ring *r = at_this_ring();
-	struct accepttrace_sys_accept4 *rec = &r->scratch.sys;
-	struct at_event_key key = { .netns = task_netns() };
+	int ret = (int)regs_return_value(regs);
+	u32 netns = task_netns();
+	struct at_event_key key = { .netns = netns, .ret = ret };
 	int __user *ulen = (int __user *)(unsigned long)e->uaddrlen;
+	struct accepttrace_sys_accept4 *rec;
+	struct socket *sock = NULL;
 	u64 now = ktime_get_ns();
+	s32 addrlen_out = 0;
+	u16 valid = e->valid;
 
 	note_context();
-	memset(rec, 0, sizeof(*rec));
-	rec->hdr.type = ACCEPTTRACE_REC_SYS_ACCEPT4;
-	rec->hdr.size = sizeof(*rec);
-	rec->hdr.ts_ns = now;
-	fill_task(&rec->task);
+	if (ret >= 0)
+		sock = fd_sock(ret);
+	else if (at_filter_wants_listener())
+		sock = fd_sock(e->fd);
+	if (sock && sock->sk)
+		sock_key(sock->sk, &key);
+	if (!at_filter_allows_event(&key)) {
+		r->filtered++;
+		goto out;
+	}
+	if (ret < 0 && sock) {
+		sockfd_put(sock);
+		sock = NULL;
+	}
+	if (ulen && !copy_from_user_nofault(&addrlen_out, ulen,
+					    sizeof(addrlen_out)))
+		valid |= ACCEPTTRACE_V_ADDRLEN_OUT;
+	if (sock && sock->sk)
+		valid |= ACCEPTTRACE_V_SOCK;
+	rec = (struct accepttrace_sys_accept4 *)
+		at_ring_reserve(r, ACCEPTTRACE_REC_SYS_ACCEPT4, sizeof(*rec),
+				now);
+	if (!rec)
+		goto out;
+	fill_task(&rec->task, netns);
 	rec->fd = e->fd;
 	rec->flags = e->flags;
-	rec->ret = (int)regs_return_value(regs);
+	rec->ret = ret;
 	rec->syscall = e->syscall;
-	rec->valid = e->valid;
+	rec->valid = valid;
 	rec->uaddr = e->uaddr;
 	rec->uaddrlen = e->uaddrlen;
 	rec->addrlen_in = e->addrlen_in;
+	rec->addrlen_out = addrlen_out;
 	rec->latency_ns = now - e->ts;
-	key.ret = rec->ret;
-	if (ulen && !copy_from_user_nofault(&rec->addrlen_out, ulen,
-					    sizeof(rec->addrlen_out)))
-		rec->valid |= ACCEPTTRACE_V_ADDRLEN_OUT;
-	if (rec->ret >= 0) {
-		if (read_fd_sock(rec->ret, rec, &key))
-			rec->valid |= ACCEPTTRACE_V_SOCK;
+	if (ret >= 0)
 		read_user_addr(rec);
-	} else if (at_filter_wants_listener()) {
-		read_fd_sock(e->fd, NULL, &key);
-	}
-	if (!at_filter_allows_event(&key)) {
-		r->filtered++;
-		return 0;
+	else
+		no_addr(&rec->user);
+	if (valid & ACCEPTTRACE_V_SOCK) {
+		fill_sock_addr(&rec->local, sock->sk, false);
+		fill_sock_addr(&rec->peer, sock->sk, true);
+	} else {
+		no_addr(&rec->local);
+		no_addr(&rec->peer);
 	}
 	at_emit(r, &rec->hdr);
+out:
+	if (sock)
+		sockfd_put(sock);
 	return 0;
 }
 
@@ -327,42 +374,46 @@ static int inet_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	const struct at_inet_entry *e = (const struct at_inet_entry *)ri->data;
 	struct at_ring *r = at_this_ring();
-	struct accepttrace_inet_accept *rec = &r->scratch.inet;
+	int ret = (int)regs_return_value(regs);
 	struct sock *lsk = e->sock->sk;
-	struct at_event_key key = {
-		.family	= lsk->sk_family,
-		.port	= sock_port(lsk),
-		.netns	= sock_net(lsk)->ns.inum,
-	};
+	struct at_event_key key = { .ret = ret };
+	struct accepttrace_inet_accept *rec;
 	u64 now = ktime_get_ns();
 	struct sock *nsk;
 
 	note_context();
-	memset(rec, 0, sizeof(*rec));
-	rec->hdr.type = ACCEPTTRACE_REC_INET_ACCEPT;
-	rec->hdr.size = sizeof(*rec);
-	rec->hdr.ts_ns = now;
-	fill_task(&rec->task);
-	rec->task.netns = key.netns;
-	rec->ret = (int)regs_return_value(regs);
+	sock_key(lsk, &key);
+	if (!at_filter_allows_event(&key)) {
+		r->filtered++;
+		return 0;
+	}
+	rec = (struct accepttrace_inet_accept *)
+		at_ring_reserve(r, ACCEPTTRACE_REC_INET_ACCEPT, sizeof(*rec),
+				now);
+	if (!rec)
+		return 0;
+	fill_task(&rec->task, key.netns);
+	rec->ret = ret;
 	rec->flags = e->flags;
 	rec->kern = e->kern;
+	rec->reserved0 = 0;
 	rec->qlen = e->qlen;
 	rec->qmax = e->qmax;
 	rec->latency_ns = now - e->ts;
 	fill_sock_addr(&rec->listen, lsk, false);
-	nsk = rec->ret == 0 ? e->newsock->sk : NULL;
+	nsk = ret == 0 ? e->newsock->sk : NULL;
 	if (nsk) {
 		rec->family = nsk->sk_family;
 		rec->type = e->newsock->type;
 		rec->protocol = nsk->sk_protocol;
 		fill_sock_addr(&rec->local, nsk, false);
 		fill_sock_addr(&rec->peer, nsk, true);
-	}
-	key.ret = rec->ret;
-	if (!at_filter_allows_event(&key)) {
-		r->filtered++;
-		return 0;
+	} else {
+		rec->family = 0;
+		rec->type = 0;
+		rec->protocol = 0;
+		no_addr(&rec->local);
+		no_addr(&rec->peer);
 	}
 	at_emit(r, &rec->hdr);
 	return 0;

@@ -16,7 +16,12 @@ int at_ring_init(struct at_ring *r, u32 size, u32 cpu)
 	if (!is_power_of_2(size) || size < ACCEPTTRACE_REC_MAX * 2)
 		return -EINVAL;
 	memset(r, 0, sizeof(*r));
-	r->data = vzalloc_node(size, cpu_to_node(cpu));
+	/*
+	 * ACCEPTTRACE_REC_MAX bytes of slack past the end: a record is
+	 * always built contiguously where it starts, and the part that ran
+	 * past the end is moved to the start when it is committed.
+	 */
+	r->data = vzalloc_node(size + ACCEPTTRACE_REC_MAX, cpu_to_node(cpu));
 	if (!r->data)
 		return -ENOMEM;
 	r->size = size;
@@ -50,25 +55,30 @@ static void ring_get(const struct at_ring *r, u64 pos, void *dst, u32 len)
 }
 
 /*
- * Append @rec (rec->size bytes), stamping its cpu and seq.  Returns false
- * if it did not fit: the record is then counted as lost.  Producer only.
+ * Reserve room for a record of @size bytes (a multiple of 8, at most
+ * ACCEPTTRACE_REC_MAX) and fill in its header.  Returns the record, to be
+ * filled in place and then published with at_ring_commit(), or NULL if it
+ * does not fit: the event is then counted as lost.  A reservation is
+ * always committed, and nothing else is written in between: it may have
+ * taken the pending LOST record with it.  Producer only.
  */
-bool at_ring_write(struct at_ring *r, struct accepttrace_hdr *rec)
+struct accepttrace_hdr *at_ring_reserve(struct at_ring *r, u16 type,
+					u16 size, u64 ts)
 {
 	u64 head = r->head;
 	/* Acquire: the reader is done with the space it released. */
 	u64 tail = smp_load_acquire(&r->tail);
 	u64 unreported = atomic64_read(&r->unreported);
-	u32 need = rec->size;
+	u64 seq = r->seq++;
+	struct accepttrace_hdr *hdr;
+	u32 need = size;
 
-	rec->cpu = r->cpu;
-	rec->seq = r->seq++;
 	if (unreported)
 		need += sizeof(struct accepttrace_lost);
 	if (need > r->size - (head - tail)) {
 		r->lost++;
 		atomic64_inc(&r->unreported);
-		return false;
+		return NULL;
 	}
 	/* The reader may have reported these drops itself meanwhile. */
 	if (unreported) {
@@ -79,7 +89,7 @@ bool at_ring_write(struct at_ring *r, struct accepttrace_hdr *rec)
 				.hdr.type	= ACCEPTTRACE_REC_LOST,
 				.hdr.size	= sizeof(lost),
 				.hdr.cpu	= r->cpu,
-				.hdr.ts_ns	= rec->ts_ns,
+				.hdr.ts_ns	= ts,
 				.count		= n,
 			};
 
@@ -87,10 +97,48 @@ bool at_ring_write(struct at_ring *r, struct accepttrace_hdr *rec)
 			head += sizeof(lost);
 		}
 	}
-	ring_put(r, head, rec, rec->size);
+	r->resv = head;
+	hdr = (struct accepttrace_hdr *)(r->data + (head & (r->size - 1)));
+	hdr->type = type;
+	hdr->size = size;
+	hdr->cpu = r->cpu;
+	hdr->seq = seq;
+	hdr->ts_ns = ts;
+	return hdr;
+}
+
+/* Publish the record at_ring_reserve() returned.  Producer only. */
+void at_ring_commit(struct at_ring *r, struct accepttrace_hdr *hdr)
+{
+	u32 end = (r->resv & (r->size - 1)) + hdr->size;
+
+	/* The part built in the slack belongs at the start. */
+	if (end > r->size)
+		memcpy(r->data, r->data + r->size, end - r->size);
 	/* Release: the record's bytes before the head that covers them. */
-	smp_store_release(&r->head, head + rec->size);
+	smp_store_release(&r->head, r->resv + hdr->size);
 	r->recorded++;
+}
+
+/*
+ * Append a copy of @rec (rec->size bytes), stamping its cpu and seq (in
+ * @rec too).  Returns false if it did not fit: the record is then counted
+ * as lost.  Producer only.
+ */
+bool at_ring_write(struct at_ring *r, struct accepttrace_hdr *rec)
+{
+	struct accepttrace_hdr *dst;
+
+	dst = at_ring_reserve(r, rec->type, rec->size, rec->ts_ns);
+	if (!dst) {
+		rec->cpu = r->cpu;
+		rec->seq = r->seq - 1;
+		return false;
+	}
+	rec->cpu = dst->cpu;
+	rec->seq = dst->seq;
+	memcpy(dst + 1, rec + 1, rec->size - sizeof(*rec));
+	at_ring_commit(r, dst);
 	return true;
 }
 
