@@ -14,7 +14,7 @@
 int at_test_rings_alloc(u32 size);
 void at_test_rings_free(void);
 
-/* Records the handlers committed through at_emit(). */
-extern atomic_t at_test_emitted;
+/* Events the handlers tried to record (written or lost), all CPUs. */
+u64 at_test_attempts(void);
 
 #endif /* _AT_KUNIT_TEST_H */

@@ -470,7 +470,7 @@ static void probes_test_filter_comm(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.inet, 0);
 	KUNIT_EXPECT_EQ(test, sum_hits(AT_PROBE_INET_ACCEPT), hits + 1);
 	KUNIT_EXPECT_EQ(test, sum_filtered(), filtered + 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&at_test_emitted), 0);
+	KUNIT_EXPECT_EQ(test, at_test_attempts(), 0);
 }
 
 static void probes_test_filter_errors(struct kunit *test)
@@ -508,14 +508,14 @@ static void probes_test_disabled(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.inet, 0);
 	/* Off means off: not even counted. */
 	KUNIT_EXPECT_EQ(test, sum_hits(AT_PROBE_INET_ACCEPT), hits);
-	KUNIT_EXPECT_EQ(test, atomic_read(&at_test_emitted), 0);
+	KUNIT_EXPECT_EQ(test, at_test_attempts(), 0);
 }
 
 static void probes_test_unregister(struct kunit *test)
 {
 	struct socket *l;
 	struct seen s;
-	int emitted;
+	u64 attempts;
 
 	l = tcp_listen(test, AF_INET);
 	tcp_connect(test, l);
@@ -529,11 +529,11 @@ static void probes_test_unregister(struct kunit *test)
 	at_probes_unregister();
 	KUNIT_EXPECT_FALSE(test, at_probe_active(AT_PROBE_SYS_ACCEPT4));
 	KUNIT_EXPECT_FALSE(test, at_probe_active(AT_PROBE_INET_ACCEPT));
-	emitted = atomic_read(&at_test_emitted);
+	attempts = at_test_attempts();
 	accept_one(test, l);
 	drain(test, &s);
 	KUNIT_EXPECT_EQ(test, s.inet, 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&at_test_emitted), emitted);
+	KUNIT_EXPECT_EQ(test, at_test_attempts(), attempts);
 	/* Unregistering twice is harmless. */
 	at_probes_unregister();
 }

@@ -73,20 +73,10 @@ static void at_reader_wake(struct irq_work *work)
 	wake_up_interruptible(&at_wq);
 }
 
-/*
- * Publish a record the handler built in place (at_ring_reserve()); wake
- * the reader at once if that took the ring past a quarter full.
- */
-void at_emit(struct at_ring *r, struct accepttrace_hdr *rec)
+/* A ring crossed a quarter full: wake the reader now, not at the tick. */
+void at_ring_kick(struct at_ring *r)
 {
-	u32 mark = r->size / 4;
-	u32 size = rec->size;
-	u64 used;
-
-	at_ring_commit(r, rec);
-	used = at_ring_used(r);
-	if (used >= mark && used - size < mark)
-		irq_work_queue(&r->wake);
+	irq_work_queue(&r->wake);
 }
 
 void at_ring_wake_init(struct at_ring *r)

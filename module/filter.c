@@ -20,7 +20,7 @@ struct at_filter_rcu {
 	struct accepttrace_filter f;
 };
 
-static struct at_filter_rcu __rcu *at_filter;
+struct at_filter_rcu __rcu *at_filter;
 static DEFINE_MUTEX(at_filter_lock);
 
 static bool in_list(const u32 *list, u32 n, u32 v)
@@ -147,14 +147,12 @@ bool at_filter_match_event(const struct accepttrace_filter *f,
 	return false;
 }
 
-/* For the handlers: probe context, no filter is the cheap common case. */
-bool at_filter_allows_task(void)
+/* The handlers' filter checks, once a filter is set (see internal.h). */
+bool at_filter_allows_task_slow(void)
 {
 	struct at_filter_rcu *cur;
 	bool ok = true;
 
-	if (!rcu_access_pointer(at_filter))
-		return true;
 	rcu_read_lock();
 	cur = rcu_dereference(at_filter);
 	if (cur)
@@ -164,13 +162,11 @@ bool at_filter_allows_task(void)
 	return ok;
 }
 
-bool at_filter_allows_event(const struct at_event_key *k)
+bool at_filter_allows_event_slow(const struct at_event_key *k)
 {
 	struct at_filter_rcu *cur;
 	bool ok = true;
 
-	if (!rcu_access_pointer(at_filter))
-		return true;
 	rcu_read_lock();
 	cur = rcu_dereference(at_filter);
 	if (cur)
@@ -179,14 +175,11 @@ bool at_filter_allows_event(const struct at_event_key *k)
 	return ok;
 }
 
-/* Does the filter need the listening socket of a failed accept? */
-bool at_filter_wants_listener(void)
+bool at_filter_wants_listener_slow(void)
 {
 	struct at_filter_rcu *cur;
 	bool want = false;
 
-	if (!rcu_access_pointer(at_filter))
-		return false;
 	rcu_read_lock();
 	cur = rcu_dereference(at_filter);
 	if (cur)

@@ -6,6 +6,10 @@
 #define _AT_INTERNAL_H
 
 #include <linux/types.h>
+#include <linux/compiler.h>
+#include <linux/string.h>
+#include <linux/smp.h>
+#include <linux/rcupdate.h>
 #include <linux/irq_work.h>
 #include <linux/cache.h>
 #include <linux/atomic.h>
@@ -62,9 +66,61 @@ struct at_ring {
 /* ring.c */
 int at_ring_init(struct at_ring *r, u32 size, u32 cpu);
 void at_ring_destroy(struct at_ring *r);
-struct accepttrace_hdr *at_ring_reserve(struct at_ring *r, u16 type,
-					u16 size, u64 ts);
-void at_ring_commit(struct at_ring *r, struct accepttrace_hdr *hdr);
+struct accepttrace_hdr *at_ring_reserve_slow(struct at_ring *r, u16 type,
+					     u16 size, u64 ts);
+
+/* Put the header of a @size-byte record at @head; it is committed next. */
+static inline struct accepttrace_hdr *
+at_ring_place(struct at_ring *r, u64 head, u16 type, u16 size, u64 ts)
+{
+	struct accepttrace_hdr *hdr;
+
+	hdr = (struct accepttrace_hdr *)(r->data + (head & (r->size - 1)));
+	hdr->type = type;
+	hdr->size = size;
+	hdr->cpu = r->cpu;
+	hdr->seq = r->seq++;
+	hdr->ts_ns = ts;
+	r->resv = head;
+	return hdr;
+}
+
+/*
+ * Reserve room for a record of @size bytes (a multiple of 8, at most
+ * ACCEPTTRACE_REC_MAX) and fill in its header.  Returns the record, to be
+ * filled in place and then published with at_ring_commit(), or NULL if it
+ * does not fit: the event is then counted as lost.  A reservation is
+ * always committed, and nothing else is written in between: it may have
+ * taken the pending LOST record with it.  Producer only.  Inline, as the
+ * handlers' hot path; drops and a full ring go to at_ring_reserve_slow().
+ */
+static inline struct accepttrace_hdr *
+at_ring_reserve(struct at_ring *r, u16 type, u16 size, u64 ts)
+{
+	u64 head = r->head;
+	/* Acquire: the reader is done with the space it released. */
+	u64 tail = smp_load_acquire(&r->tail);
+
+	if (unlikely(atomic64_read(&r->unreported) ||
+		     size > r->size - (head - tail)))
+		return at_ring_reserve_slow(r, type, size, ts);
+	return at_ring_place(r, head, type, size, ts);
+}
+
+/* Publish the record at_ring_reserve() returned.  Producer only. */
+static inline void at_ring_commit(struct at_ring *r,
+				  struct accepttrace_hdr *hdr)
+{
+	u32 end = (r->resv & (r->size - 1)) + hdr->size;
+
+	/* The part built in the slack past the end belongs at the start. */
+	if (unlikely(end > r->size))
+		memcpy(r->data, r->data + r->size, end - r->size);
+	/* Release: the record's bytes before the head that covers them. */
+	smp_store_release(&r->head, r->resv + hdr->size);
+	r->recorded++;
+}
+
 bool at_ring_write(struct at_ring *r, struct accepttrace_hdr *rec);
 bool at_ring_peek(struct at_ring *r, struct accepttrace_hdr *hdr);
 void at_ring_read(struct at_ring *r, void *dst, u32 len);
@@ -88,9 +144,35 @@ bool at_filter_match_task(const struct accepttrace_filter *f, u32 pid,
 			  u32 tid, const char *comm);
 bool at_filter_match_event(const struct accepttrace_filter *f,
 			   const struct at_event_key *k);
-bool at_filter_allows_task(void);
-bool at_filter_allows_event(const struct at_event_key *k);
-bool at_filter_wants_listener(void);
+bool at_filter_allows_task_slow(void);
+bool at_filter_allows_event_slow(const struct at_event_key *k);
+bool at_filter_wants_listener_slow(void);
+
+/* The filter, NULL when none is set: the handlers' common case, inline. */
+struct at_filter_rcu;
+extern struct at_filter_rcu __rcu *at_filter;
+
+/* Does the calling task pass the filter? */
+static inline bool at_filter_allows_task(void)
+{
+	return likely(!rcu_access_pointer(at_filter)) ||
+	       at_filter_allows_task_slow();
+}
+
+/* Does the event described by @k pass the filter? */
+static inline bool at_filter_allows_event(const struct at_event_key *k)
+{
+	return likely(!rcu_access_pointer(at_filter)) ||
+	       at_filter_allows_event_slow(k);
+}
+
+/* Does the filter need the listening socket of a failed accept? */
+static inline bool at_filter_wants_listener(void)
+{
+	return unlikely(rcu_access_pointer(at_filter)) &&
+	       at_filter_wants_listener_slow();
+}
+
 /* Room for the longest filter in text form (8 pids, 8 tids, 8 ports...). */
 #define AT_FILTER_TEXT_MAX	512
 
@@ -107,17 +189,37 @@ unsigned long at_probe_nmissed(enum at_probe_id id);
 unsigned long at_probe_kretprobe_nmissed(enum at_probe_id id);
 extern atomic_t at_preemptible_calls;
 
-/*
- * main.c: state shared by the files above; chardev.c: at_emit(), which
- * commits a record reserved with at_ring_reserve().
- */
+/* main.c: state shared by the files above; chardev.c: at_ring_kick() */
 extern struct at_ring **at_rings;
 extern bool at_enabled;
 extern unsigned int at_maxactive;
 extern u32 at_ring_bytes;
-struct at_ring *at_this_ring(void);
-void at_emit(struct at_ring *r, struct accepttrace_hdr *rec);
+
+/* This CPU's ring; callers run with preemption disabled. */
+static inline struct at_ring *at_this_ring(void)
+{
+	return at_rings[smp_processor_id()];
+}
+
+void at_ring_kick(struct at_ring *r);
 void at_ring_wake_init(struct at_ring *r);
+
+/*
+ * Publish a record the handler built in place (at_ring_reserve()); kick
+ * the reader at once (at_ring_kick()) if that took the ring past a
+ * quarter full.
+ */
+static inline void at_emit(struct at_ring *r, struct accepttrace_hdr *rec)
+{
+	u32 mark = r->size / 4;
+	u32 size = rec->size;
+	/* The producer's own head; the tail as the reader last left it. */
+	u64 used = r->resv + size - READ_ONCE(r->tail);
+
+	at_ring_commit(r, rec);
+	if (unlikely(used >= mark && used - size < mark))
+		at_ring_kick(r);
+}
 
 /* chardev.c */
 int at_chardev_init(void);

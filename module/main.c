@@ -57,11 +57,6 @@ static_assert(offsetof(struct accepttrace_inet_accept, listen) == 88);
 static_assert(sizeof(struct accepttrace_lost) == 32);
 static_assert(sizeof(struct accepttrace_filter) == 120);
 
-struct at_ring *at_this_ring(void)
-{
-	return at_rings[smp_processor_id()];
-}
-
 static int check_params(void)
 {
 	if (buf_kb < AT_BUF_KB_MIN || buf_kb > AT_BUF_KB_MAX ||

@@ -172,7 +172,7 @@ static u32 task_netns(void)
  * the invalid one, which from_kuid_munged() would turn into overflowuid:
  * the same answer without the map walk.
  */
-static void fill_task(struct accepttrace_task *t, u32 netns)
+static __always_inline void fill_task(struct accepttrace_task *t, u32 netns)
 {
 	const struct task_struct *tsk = current;
 	uid_t uid = __kuid_val(current_uid());
@@ -191,7 +191,7 @@ static void note_context(void)
 }
 
 /* Common entry gate: recording on, and the task passes the filter. */
-static bool entry_wanted(enum at_probe_id id)
+static __always_inline bool entry_wanted(enum at_probe_id id)
 {
 	struct at_ring *r;
 

@@ -55,27 +55,22 @@ static void ring_get(const struct at_ring *r, u64 pos, void *dst, u32 len)
 }
 
 /*
- * Reserve room for a record of @size bytes (a multiple of 8, at most
- * ACCEPTTRACE_REC_MAX) and fill in its header.  Returns the record, to be
- * filled in place and then published with at_ring_commit(), or NULL if it
- * does not fit: the event is then counted as lost.  A reservation is
- * always committed, and nothing else is written in between: it may have
- * taken the pending LOST record with it.  Producer only.
+ * at_ring_reserve() when there are drops to report or no room: writes
+ * the LOST record first, or counts this event as lost too.
  */
-struct accepttrace_hdr *at_ring_reserve(struct at_ring *r, u16 type,
-					u16 size, u64 ts)
+struct accepttrace_hdr *at_ring_reserve_slow(struct at_ring *r, u16 type,
+					     u16 size, u64 ts)
 {
 	u64 head = r->head;
 	/* Acquire: the reader is done with the space it released. */
 	u64 tail = smp_load_acquire(&r->tail);
 	u64 unreported = atomic64_read(&r->unreported);
-	u64 seq = r->seq++;
-	struct accepttrace_hdr *hdr;
 	u32 need = size;
 
 	if (unreported)
 		need += sizeof(struct accepttrace_lost);
 	if (need > r->size - (head - tail)) {
+		r->seq++;
 		r->lost++;
 		atomic64_inc(&r->unreported);
 		return NULL;
@@ -97,27 +92,7 @@ struct accepttrace_hdr *at_ring_reserve(struct at_ring *r, u16 type,
 			head += sizeof(lost);
 		}
 	}
-	r->resv = head;
-	hdr = (struct accepttrace_hdr *)(r->data + (head & (r->size - 1)));
-	hdr->type = type;
-	hdr->size = size;
-	hdr->cpu = r->cpu;
-	hdr->seq = seq;
-	hdr->ts_ns = ts;
-	return hdr;
-}
-
-/* Publish the record at_ring_reserve() returned.  Producer only. */
-void at_ring_commit(struct at_ring *r, struct accepttrace_hdr *hdr)
-{
-	u32 end = (r->resv & (r->size - 1)) + hdr->size;
-
-	/* The part built in the slack belongs at the start. */
-	if (end > r->size)
-		memcpy(r->data, r->data + r->size, end - r->size);
-	/* Release: the record's bytes before the head that covers them. */
-	smp_store_release(&r->head, r->resv + hdr->size);
-	r->recorded++;
+	return at_ring_place(r, head, type, size, ts);
 }
 
 /*
