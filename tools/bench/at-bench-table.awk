@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # at-bench-table.awk -- the benchmark's table from at-bench.sh's raw lines
-# (busybox awk).  Variables: rounds, kver, ncpu, n1, n22, ng, arms.
+# (busybox awk).  Variables: rounds, kver, ncpu, n1, n22, ng, arms, clock
+# (the clocksource).
 #
 # Per workload and arm, over rounds 2..rounds (round 1 is the warm-up)
 # and complete runs only:
@@ -126,7 +127,7 @@ function keys(w) {
 
 END {
 	printf "=== accepttrace benchmark: kernel %s, %d vCPUs, QEMU/TCG\n", kver, ncpu
-	printf "rounds: %d, interleaved, the first discarded; arms: %s\n", rounds, arms
+	printf "rounds: %d, interleaved, the first discarded; clocksource: %s; arms: %s\n", rounds, clock, arms
 	table("conn1", sprintf("conn1: 1 thread, %d x (connect + accept4 + close) per run; ns per connection", n1))
 	keys("conn1")
 	table("conn22", sprintf("conn22: 2 acceptor + 2 client threads, %d connections per run; ns per connection", n22))
