@@ -99,6 +99,12 @@ bench: deps
 	@BENCH_CMD="make bench$(if $(filter command line,$(origin KERNEL)), KERNEL=$(KERNEL))" \
 	  tools/bench/bench.sh -k $(if $(filter command line,$(origin KERNEL)),$(KERNEL),6.1)
 
+# The same arms counted in instructions (QEMU -icount, one vCPU): exact.
+.PHONY: bench-icount
+bench-icount: deps
+	@BENCH_CMD="make bench-icount$(if $(filter command line,$(origin KERNEL)), KERNEL=$(KERNEL))" \
+	  tools/bench/bench.sh -k $(if $(filter command line,$(origin KERNEL)),$(KERNEL),6.1) -i
+
 help:
 	@echo "accepttrace $(VERSION)"
 	@echo
@@ -121,5 +127,6 @@ help:
 	@echo "  make demo [KERNEL=6.12]             boot, trace a few servers, show the trace"
 	@echo "  make vm-shell [KERNEL=6.12|6.1|test] shell in a guest with the module loaded"
 	@echo "  make bench [KERNEL=6.1|6.12]        accepttrace vs ftrace kprobe_events vs empty probes"
+	@echo "  make bench-icount [KERNEL=...]      the same arms, counted in instructions (exact)"
 	@echo
 	@echo "Environment: AT_CACHE (default /var/cache/accepttrace), AT_TIMEOUT (600 s)"

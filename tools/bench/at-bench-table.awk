@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # at-bench-table.awk -- the benchmark's table from at-bench.sh's raw lines
 # (busybox awk).  Variables: rounds, kver, ncpu, n1, n22, ng, arms, clock
-# (the clocksource).
+# (the clocksource), unit ("ns", or "insn" under QEMU -icount shift=0,
+# where one ns of guest time is one instruction).
 #
 # Per workload and arm, over rounds 2..rounds (round 1 is the warm-up)
 # and complete runs only:
@@ -71,8 +72,8 @@ function summarise(w, a,    r, n, nb, t, tv, rv, dv) {
 
 function table(w, title,    i, a, na, al) {
 	printf "\n%s\n", title
-	printf "%-10s %12s %23s %7s %13s %10s  %s\n", "arm", "ns/op", "min..max", "ratio",
-		"ratio spread", "delta ns", "complete runs"
+	printf "%-10s %12s %23s %7s %13s %10s  %s\n", "arm", unit "/op", "min..max", "ratio",
+		"ratio spread", "delta " unit, "complete runs"
 	na = split(arms, al, " ")
 	for (i = 1; i <= na; i++) {
 		a = al[i]
@@ -95,7 +96,7 @@ function keyratio(w, a, b,    s) {
 	if (!((w, a) in delta) || !((w, b) in delta))
 		return "n/a (lossy arm)"
 	if (delta[w, b] <= 0)
-		return sprintf("n/a (delta %s = %.0f ns)", b, delta[w, b])
+		return sprintf("n/a (delta %s = %.0f %s)", b, delta[w, b], unit)
 	return sprintf("%.2f", delta[w, a] / delta[w, b])
 }
 
@@ -105,8 +106,8 @@ function keys(w) {
 	printf "  delta at-cat  / delta ft-pipe = %s,  delta at-cat / delta floor = %s\n",
 		keyratio(w, "at-cat", "ft-pipe"), keyratio(w, "at-cat", "floor")
 	if ((w, "base2") in ratio)
-		printf "  noise floor (base2 against base): ratio %.3f, delta %.0f ns\n",
-			ratio[w, "base2"], delta[w, "base2"]
+		printf "  noise floor (base2 against base): ratio %.3f, delta %.0f %s\n",
+			ratio[w, "base2"], delta[w, "base2"], unit
 }
 
 /^RUN / {
@@ -126,23 +127,31 @@ function keys(w) {
 /^CAPACITY / { capacity = $0; next }
 
 END {
-	printf "=== accepttrace benchmark: kernel %s, %d vCPUs, QEMU/TCG\n", kver, ncpu
+	if (unit == "")
+		unit = "ns"
+	per = unit == "ns" ? "ns" : "instructions"
+	printf "=== accepttrace benchmark: kernel %s, %d vCPUs, QEMU/TCG%s\n", kver, ncpu,
+		unit == "ns" ? "" : " -icount shift=0 (1 ns of guest time = 1 instruction)"
 	printf "rounds: %d, interleaved, the first discarded; clocksource: %s; arms: %s\n", rounds, clock, arms
-	table("conn1", sprintf("conn1: 1 thread, %d x (connect + accept4 + close) per run; ns per connection", n1))
-	keys("conn1")
-	table("conn22", sprintf("conn22: 2 acceptor + 2 client threads, %d connections per run; ns per connection", n22))
-	keys("conn22")
+	if (n1 > 0) {
+		table("conn1", sprintf("conn1: 1 thread, %d x (connect + accept4 + close) per run; %s per connection", n1, per))
+		keys("conn1")
+	}
+	if (n22 > 0) {
+		table("conn22", sprintf("conn22: 2 acceptor + 2 client threads, %d connections per run; %s per connection", n22, per))
+		keys("conn22")
+	}
 	if (ne > 0) {
-		table("eagain", sprintf("eagain: %d x accept4() failing with EAGAIN per run, arms without a reader; ns per call", ne))
+		table("eagain", sprintf("eagain: %d x accept4() failing with EAGAIN per run, arms without a reader; %s per call", ne, per))
 		printf "  delta at-noread / delta floor = %s   (the handlers' work per call against empty probes)\n",
 			keyratio("eagain", "at-noread", "floor")
 		printf "  delta at-off / delta floor    = %s   (loaded, recording off)\n",
 			keyratio("eagain", "at-off", "floor")
 		if (("eagain", "base2") in ratio)
-			printf "  noise floor (base2 against base): ratio %.3f, delta %.0f ns\n",
-				ratio["eagain", "base2"], delta["eagain", "base2"]
+			printf "  noise floor (base2 against base): ratio %.3f, delta %.0f %s\n",
+				ratio["eagain", "base2"], delta["eagain", "base2"], unit
 	}
-	table("getpid", sprintf("control: %d x getpid() per run; ns per call", ng))
+	table("getpid", sprintf("control: %d x getpid() per run; %s per call", ng, per))
 	if (("getpid", "at-tool") in ratio)
 		printf "  control at-tool / base = %.3f (noise: conn1 base2 ratio %.3f)\n",
 			ratio["getpid", "at-tool"], ratio["conn1", "base2"]

@@ -3,15 +3,23 @@
 # at-bench.sh -- the accepttrace benchmark, run inside the test guest
 # (busybox sh, root, module at $AT_KO, programs in $AT_BIN).
 #
-#   at-bench.sh [-n CONNS] [-m CONNS] [-r ROUNDS] [-g CALLS] [-c CONNS] [-o FILE]
+#   at-bench.sh [-n CONNS] [-m CONNS] [-r ROUNDS] [-g CALLS] [-e CALLS]
+#               [-c CONNS] [-A ARMS] [-o FILE] [-I]
 #
-#   -n  connections per run of the one-thread workload      (3000)
-#   -m  connections per run of the 2 acceptors + 2 clients workload (3000)
+#   -n  connections per run of the one-thread workload
+#       (3000; 0: leave it out)
+#   -m  connections per run of the 2 acceptors + 2 clients workload
+#       (3000; 0: leave that workload out, as on one vCPU)
 #   -r  rounds; every arm runs once per round, interleaved, and the first
 #       round is a warm-up that the statistics leave out     (7)
 #   -g  getpid() calls per control run                       (200000)
+#   -e  accept4() calls per EAGAIN run (0: no EAGAIN workload) (0)
 #   -c  connections per capacity step (0: no capacity search) (0)
+#   -A  the arms to run, in this order (default: all, as below); for
+#       looking at a few closely, e.g. -A "base floor at-noread"
 #   -o  write the table here too
+#   -I  the guest runs under QEMU -icount shift=0: one ns of guest time
+#       is one instruction, so the table counts instructions
 #
 # Arms: base (nothing loaded), base2 (base again, mid-round: the noise
 # floor), at-tool (accepttrace recording, "accepttrace --json > /dev/null"
@@ -31,8 +39,9 @@
 # "=== accepttrace benchmark" and "=== end"; exit 1 if any run was
 # incomplete or failed.
 
-N1=3000 N22=3000 ROUNDS=7 NGETPID=200000 NEAGAIN=0 NCAP=0 OUT=
-while getopts n:m:r:g:e:c:o: opt; do
+N1=3000 N22=3000 ROUNDS=7 NGETPID=200000 NEAGAIN=0 NCAP=0 OUT= UNIT=ns
+ARMS="base at-tool at-cat at-noread floor base2 at-off ft-pipe ft-nopipe"
+while getopts n:m:r:g:e:c:A:o:I opt; do
 	case $opt in
 	n) N1=$OPTARG ;;
 	m) N22=$OPTARG ;;
@@ -40,8 +49,10 @@ while getopts n:m:r:g:e:c:o: opt; do
 	g) NGETPID=$OPTARG ;;
 	e) NEAGAIN=$OPTARG ;;
 	c) NCAP=$OPTARG ;;
+	A) ARMS=$OPTARG ;;
 	o) OUT=$OPTARG ;;
-	*) echo "usage: at-bench.sh [-n N] [-m N] [-r ROUNDS] [-g CALLS] [-e CALLS] [-c N] [-o FILE]" >&2; exit 2 ;;
+	I) UNIT=insn ;;
+	*) echo "usage: at-bench.sh [-n N] [-m N] [-r ROUNDS] [-g CALLS] [-e CALLS] [-c N] [-A ARMS] [-o FILE] [-I]" >&2; exit 2 ;;
 	esac
 done
 
@@ -52,7 +63,6 @@ TOOL=${AT_TOOL:-$AT_BIN/accepttrace}
 BENCH=$AT_BIN/at-bench
 DBG=/sys/kernel/debug/accepttrace
 TR=/sys/kernel/tracing
-ARMS="base at-tool at-cat at-noread floor base2 at-off ft-pipe ft-nopipe"
 T=$(mktemp -d /tmp/at-bench.XXXXXX)
 DATA=$T/runs
 : >"$DATA"
@@ -317,8 +327,10 @@ round() {
 		: >"$DATA.pending"
 		WARM=0
 		if arm_up "$arm"; then
-			run "$_round" "$arm" conn1 conn -n "$N1"
-			run "$_round" "$arm" conn22 conn -n "$N22" -a 2 -c 2
+			[ "$N1" -eq 0 ] ||
+				run "$_round" "$arm" conn1 conn -n "$N1"
+			[ "$N22" -eq 0 ] ||
+				run "$_round" "$arm" conn22 conn -n "$N22" -a 2 -c 2
 			case $arm in
 			base | at-tool) run "$_round" "$arm" getpid getpid -n "$NGETPID" ;;
 			esac
@@ -410,7 +422,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 done
 [ "$NCAP" -gt 0 ] && capacity
 
-awk -v rounds="$ROUNDS" -v kver="$(uname -r)" -v ncpu="$(nproc)" \
+awk -v rounds="$ROUNDS" -v kver="$(uname -r)" -v ncpu="$(nproc)" -v unit="$UNIT" \
 	-v clock="$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" \
 	-v n1="$N1" -v n22="$N22" -v ng="$NGETPID" -v ne="$NEAGAIN" -v arms="$ARMS" \
 	-f "$AT_BIN/at-bench-table.awk" "$DATA" >"$T/table"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# bench.sh [-k 6.1|6.12|test] [at-bench.sh options] -- "make bench".
+# bench.sh [-k 6.1|6.12|test] [-i] [at-bench.sh options] -- "make bench".
 #
 # Builds the module and the floor module for the kernel, the guest
 # programs and the reader tool, boots one QEMU/TCG guest with -smp 2 and
@@ -9,6 +9,14 @@
 # goes to stdout and to tools/bench/results/<kernel>.txt, headed by the
 # command and the kernel it ran on.  Options after -k go to at-bench.sh
 # unchanged (defaults: -n 3000 -m 3000 -r 7 -g 200000 -e 5000 -c 6000).
+#
+# -i ("make bench-icount") counts instructions instead: one vCPU under
+# QEMU -icount shift=0, where one ns of guest time is one instruction
+# executed.  The numbers do not depend on the host's load, only on what
+# the guest runs (its timer ticks vary them by a few tens of instructions
+# per call), and the reader's work is part of the per-connection count.
+# Without the second vCPU there is no 2+2 workload and no capacity
+# search.  Results go to tools/bench/results/<kernel>-icount.txt.
 #
 # The guest boots with tsc=reliable: TCG's TSC does not pass the
 # kernel's stability checks, so the clocksource would be the HPET, whose
@@ -20,16 +28,28 @@ set -euo pipefail
 AT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$AT_ROOT/tools/vm/lib.sh"
 
-KNAME=6.1
+KNAME=6.1 ICOUNT=0
 TIMEOUT=${AT_TIMEOUT:-2400}
 
 main() {
 	local cmdline="$0 $*" vars tmp out log results qrc=0 args load0
+	local smp=(-smp 2) suffix= what="QEMU/TCG -smp 2 -m 1G, one boot"
 	if [ "${1:-}" = -k ]; then
 		KNAME=$2
 		shift 2
 	fi
-	args=(-n 3000 -m 3000 -r 7 -g 200000 -e 5000 -c 6000 "$@")
+	if [ "${1:-}" = -i ]; then
+		ICOUNT=1
+		shift
+	fi
+	if [ "$ICOUNT" = 1 ]; then
+		args=(-n 2000 -m 0 -r 7 -g 20000 -e 5000 -c 0 -I "$@")
+		smp=(-smp 1 -icount shift=0)
+		suffix=-icount
+		what="QEMU/TCG -smp 1 -icount shift=0 -m 1G, one boot: counts are instructions"
+	else
+		args=(-n 3000 -m 3000 -r 7 -g 200000 -e 5000 -c 6000 "$@")
+	fi
 	cd "$AT_ROOT"
 	vars=$(tools/vm/kernels.sh "$KNAME") || die "kernel '$KNAME' is not available"
 	eval "$vars"
@@ -53,10 +73,10 @@ main() {
 	(cd "$tmp/o" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$tmp/o.cpio.gz"
 	cat "$tmp/base.cpio.gz" "$tmp/o.cpio.gz" >"$tmp/initramfs.cpio.gz"
 
-	log=build/bench/console-$KVER.log
+	log=build/bench/console-$KVER$suffix.log
 	load0=$(cut -d' ' -f1-3 /proc/loadavg)
-	msg "booting $KVER (QEMU/TCG, -smp 2); host load average: $load0; console: $log"
-	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -smp 2 -m 1G -nographic -no-reboot \
+	msg "booting $KVER (${smp[*]}); host load average: $load0; console: $log"
+	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg "${smp[@]}" -m 1G -nographic -no-reboot \
 		-nic none -kernel "$VMLINUZ" -initrd "$tmp/initramfs.cpio.gz" \
 		-append "console=ttyS0 loglevel=5 printk.time=1 panic=-1 tsc=reliable at.mode=test at.suites=bench" \
 		</dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" |
@@ -65,10 +85,10 @@ main() {
 	sed -n '/^=== accepttrace benchmark/,/^=== end/p' "$log" >"$tmp/table"
 	[ -s "$tmp/table" ] || die "the guest printed no table (qemu/pipeline rc=$qrc); see $log"
 	mkdir -p tools/bench/results
-	results=tools/bench/results/$KNAME.txt
+	results=tools/bench/results/$KNAME$suffix.txt
 	{
 		echo "command: ${BENCH_CMD:-$cmdline}"
-		echo "kernel:  $KVER (Debian), QEMU/TCG -smp 2 -m 1G, one boot"
+		echo "kernel:  $KVER (Debian), $what"
 		echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC'); host: $(nproc) CPUs, load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 		grep -E '^not ok' "$log" | sed 's/^/incomplete: /' || true
 		echo
