@@ -147,6 +147,12 @@ END {
 			keyratio("eagain", "at-noread", "floor")
 		printf "  delta at-off / delta floor    = %s   (loaded, recording off)\n",
 			keyratio("eagain", "at-off", "floor")
+		if (("eagain", "floor-clk") in delta && ("eagain", "floor") in delta) {
+			printf "  delta at-noread / delta floor-clk = %s   (against probes that only time each call)\n",
+				keyratio("eagain", "at-noread", "floor-clk")
+			printf "  four clock reads per call (delta floor-clk - delta floor): %.0f %s\n",
+				delta["eagain", "floor-clk"] - delta["eagain", "floor"], unit
+		}
 		if (("eagain", "base2") in ratio)
 			printf "  noise floor (base2 against base): ratio %.3f, delta %.0f %s\n",
 				ratio["eagain", "base2"], delta["eagain", "base2"], unit

@@ -26,7 +26,9 @@
 # reading), at-cat (the same read by "cat /dev/accepttrace"), at-noread
 # (recording into rings big enough for the whole round, no reader: the
 # handlers' own work), at-off (loaded, enabled=0), floor
-# (accepttrace_floor: the same kretprobes with empty handlers), ft-pipe
+# (accepttrace_floor: the same kretprobes with empty handlers), floor-clk
+# (the floor with handlers that only read the clock at entry and return,
+# as accepttrace's do; EAGAIN workload only), ft-pipe
 # (kprobe_events p+r probes on both functions, "cat trace_pipe >
 # /dev/null" reading), ft-nopipe (the same, no reader).  The getpid
 # control runs under base and at-tool.
@@ -40,7 +42,7 @@
 # incomplete or failed.
 
 N1=3000 N22=3000 ROUNDS=7 NGETPID=200000 NEAGAIN=0 NCAP=0 OUT= UNIT=ns
-ARMS="base at-tool at-cat at-noread floor base2 at-off ft-pipe ft-nopipe"
+ARMS="base at-tool at-cat at-noread floor floor-clk base2 at-off ft-pipe ft-nopipe"
 while getopts n:m:r:g:e:c:A:o:I opt; do
 	case $opt in
 	n) N1=$OPTARG ;;
@@ -253,9 +255,11 @@ arm_up() {
 	at-off) at_load enabled=0 ;;
 	# Room for every record of the round: the handlers' work alone.
 	at-noread) at_load buf_kb=16384 ;;
-	floor)
+	floor | floor-clk)
 		dmesg -c >/dev/null
-		insmod "$FLOOR_KO" || { notok "insmod $FLOOR_KO"; return 1; }
+		_clk=0
+		[ "$1" = floor ] || _clk=1
+		insmod "$FLOOR_KO" clock=$_clk || { notok "insmod $FLOOR_KO clock=$_clk"; return 1; }
 		;;
 	ft-pipe)
 		ft_up || { notok "kprobe_events set up"; return 1; }
@@ -278,7 +282,7 @@ arm_down() {
 		! grep -qE '^accepttrace(_floor)? ' /proc/modules || WHY=" a module is loaded;" ;;
 	at-tool | at-cat | at-noread) at_check "$2" $((2 * $2)) ;;
 	at-off) at_check "$2" 0 ;;
-	floor) floor_check ;;
+	floor | floor-clk) floor_check ;;
 	ft-*) ft_check "$2" ;;
 	esac
 }
@@ -326,7 +330,9 @@ round() {
 	for arm in $ARMS; do
 		: >"$DATA.pending"
 		WARM=0
-		if arm_up "$arm"; then
+		_conns=$((N1 + N22))
+		[ "$arm" != floor-clk ] || _conns=0
+		if arm_up "$arm" && [ "$_conns" -gt 0 ]; then
 			[ "$N1" -eq 0 ] ||
 				run "$_round" "$arm" conn1 conn -n "$N1"
 			[ "$N22" -eq 0 ] ||
@@ -337,9 +343,9 @@ round() {
 		fi
 		# The EAGAIN loop outruns any reader and ftrace's ring: it is
 		# the handlers' own cost, so only the arms without a reader.
-		_calls=$((N1 + N22))
+		_calls=$_conns
 		case $arm in
-		base | base2 | at-noread | at-off | floor)
+		base | base2 | at-noread | at-off | floor | floor-clk)
 			if [ "$NEAGAIN" -gt 0 ]; then
 				run "$_round" "$arm" eagain eagain -n "$NEAGAIN"
 				_calls=$((_calls + NEAGAIN))

@@ -11,6 +11,7 @@ FAILED=0
 ok() { echo "ok - $*"; }
 notok() { echo "not ok - $*"; FAILED=1; }
 
+# The arms that run the connection workloads; floor-clk runs EAGAIN only.
 ARMS="base at-tool at-cat at-noread floor base2 at-off ft-pipe ft-nopipe"
 TABLE=/tmp/bench-smoke.table
 rm -f "$TABLE"
@@ -23,8 +24,8 @@ grep -E '^(ok|not ok) ' /tmp/bench-smoke.out
 grep -E '^(#|CAP |PROBES )' /tmp/bench-smoke.out
 [ "$rc" = 0 ] && ok "at-bench.sh exits 0" || notok "at-bench.sh exits 0 (rc=$rc)"
 runs=$(grep -c '^ok - round' /tmp/bench-smoke.out)
-[ "$runs" = 18 ] && ok "18 runs complete (9 arms x 2 rounds)" ||
-	notok "18 runs complete (9 arms x 2 rounds): $runs"
+[ "$runs" = 20 ] && ok "20 runs complete (10 arms x 2 rounds)" ||
+	notok "20 runs complete (10 arms x 2 rounds): $runs"
 
 if [ ! -s "$TABLE" ]; then
 	notok "at-bench.sh wrote its table"
@@ -52,7 +53,7 @@ for work in conn1 conn22; do
 	done
 done
 # The EAGAIN loop runs under the arms without a reader only.
-for arm in base at-noread floor base2 at-off; do
+for arm in base at-noread floor floor-clk base2 at-off; do
 	line=$(row eagain "$arm")
 	case $line in
 	*LOSSY*) notok "eagain $arm: complete ($line)" ;;
@@ -70,6 +71,8 @@ done
 # The key ratios are printed (a noisy smoke run may have a negative delta:
 # "n/a"), and so is the capacity; their values are the full run's business.
 for what in "delta at-tool / delta ft-pipe = " "delta at-tool / delta floor   = " \
+	"delta at-noread / delta floor = " "delta at-noread / delta floor-clk = " \
+	"four clock reads per call (delta floor-clk - delta floor): -*[0-9]" \
 	"control at-tool / base = [0-9]" "highest lossless rate: [0-9]" "reader CPU time: [0-9]"; do
 	grep -q "$what" "$TABLE" && ok "table has '$what'" ||
 		notok "table has '$what'"
