@@ -262,7 +262,10 @@ static void out_char(struct at_out *o, char c)
 	o->len++;
 }
 
-static void out_uint(struct at_out *o, unsigned long long v)
+static const char at_hex_digits[] = "0123456789abcdef";
+
+/* @v in decimal, zero-padded to at least @width (at most 20) digits */
+static void out_uint_w(struct at_out *o, unsigned long long v, int width)
 {
 	char tmp[20];
 	int i = sizeof(tmp);
@@ -270,6 +273,34 @@ static void out_uint(struct at_out *o, unsigned long long v)
 	do {
 		tmp[--i] = '0' + v % 10;
 		v /= 10;
+	} while (v || (int)sizeof(tmp) - i < width);
+	out_mem(o, tmp + i, sizeof(tmp) - i);
+}
+
+static void out_uint(struct at_out *o, unsigned long long v)
+{
+	out_uint_w(o, v, 1);
+}
+
+static void out_int(struct at_out *o, long long v)
+{
+	if (v < 0) {
+		out_char(o, '-');
+		out_uint(o, -(unsigned long long)v);
+	} else {
+		out_uint(o, v);
+	}
+}
+
+/* @v in lower-case hex, as "%x" prints it */
+static void out_xint(struct at_out *o, unsigned long long v)
+{
+	char tmp[16];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = at_hex_digits[v & 15];
+		v >>= 4;
 	} while (v);
 	out_mem(o, tmp + i, sizeof(tmp) - i);
 }
@@ -356,11 +387,9 @@ static void out_hex(struct at_out *o, const __u8 *p, size_t len)
 {
 	size_t i;
 
-	static const char digits[] = "0123456789abcdef";
-
 	for (i = 0; i < len; i++) {
-		out_char(o, digits[p[i] >> 4]);
-		out_char(o, digits[p[i] & 15]);
+		out_char(o, at_hex_digits[p[i] >> 4]);
+		out_char(o, at_hex_digits[p[i] & 15]);
 	}
 }
 
@@ -428,8 +457,9 @@ static void out_ipv6(struct at_out *o, const __u8 *a)
 			i += best_len - 1;
 			continue;
 		}
-		out_printf(o, "%s%x", i && i != best + best_len ? ":" : "",
-			   be16_at(a + 2 * i));
+		if (i && i != best + best_len)
+			out_char(o, ':');
+		out_xint(o, be16_at(a + 2 * i));
 	}
 }
 
@@ -494,9 +524,12 @@ static void out_sockaddr(struct at_out *o, const struct accepttrace_sockaddr *sa
 	case 10:
 		out_mem(o, "[", sizeof("[") - 1);
 		out_ipv6(o, d + 8);
-		if (u32_at(d + 24))
-			out_printf(o, "%%%u", u32_at(d + 24));
-		out_printf(o, "]:%u", be16_at(d + 2));
+		if (u32_at(d + 24)) {
+			out_char(o, '%');
+			out_uint(o, u32_at(d + 24));
+		}
+		out_mem(o, "]:", sizeof("]:") - 1);
+		out_uint(o, be16_at(d + 2));
 		break;
 	case 1:
 		if (stored < sa->len)
@@ -523,9 +556,12 @@ static void out_result(struct at_out *o, __s32 ret)
 {
 	const char *name = ret < 0 ? at_errno_name(ret) : NULL;
 
-	out_printf(o, " = %d", ret);
-	if (name)
-		out_printf(o, " %s", name);
+	out_mem(o, " = ", sizeof(" = ") - 1);
+	out_int(o, ret);
+	if (name) {
+		out_char(o, ' ');
+		out_str(o, name);
+	}
 }
 
 static void out_addrs(struct at_out *o, const struct accepttrace_sockaddr *peer,
@@ -569,20 +605,29 @@ static void out_sys_accept4(struct at_out *o,
 {
 	const char *name = at_syscall_name(r->syscall);
 
-	out_printf(o, "%s(fd=%d, addr=", name ? name : "__sys_accept4", r->fd);
-	if (r->uaddr)
-		out_printf(o, "%#llx", (unsigned long long)r->uaddr);
-	else
+	out_str(o, name ? name : "__sys_accept4");
+	out_mem(o, "(fd=", sizeof("(fd=") - 1);
+	out_int(o, r->fd);
+	out_mem(o, ", addr=", sizeof(", addr=") - 1);
+	if (r->uaddr) {
+		out_mem(o, "0x", sizeof("0x") - 1);
+		out_xint(o, r->uaddr);
+	} else {
 		out_mem(o, "NULL", sizeof("NULL") - 1);
+	}
 	out_mem(o, ", addrlen=", sizeof(", addrlen=") - 1);
-	if (!r->uaddrlen)
+	if (!r->uaddrlen) {
 		out_mem(o, "NULL", sizeof("NULL") - 1);
-	else if (!(r->valid & ACCEPTTRACE_V_ADDRLEN_IN))
-		out_mem(o, "?", sizeof("?") - 1);
-	else if (!(r->valid & ACCEPTTRACE_V_ADDRLEN_OUT))
-		out_printf(o, "%d->?", r->addrlen_in);
-	else
-		out_printf(o, "%d->%d", r->addrlen_in, r->addrlen_out);
+	} else if (!(r->valid & ACCEPTTRACE_V_ADDRLEN_IN)) {
+		out_char(o, '?');
+	} else {
+		out_int(o, r->addrlen_in);
+		out_mem(o, "->", sizeof("->") - 1);
+		if (r->valid & ACCEPTTRACE_V_ADDRLEN_OUT)
+			out_int(o, r->addrlen_out);
+		else
+			out_char(o, '?');
+	}
 	out_mem(o, ", flags=", sizeof(", flags=") - 1);
 	out_flags(o, (__u32)r->flags, at_sock_flag_names,
 		  at_sock_flag_names_count);
@@ -604,11 +649,16 @@ static void out_inet_accept(struct at_out *o,
 	out_sockaddr(o, &r->listen);
 	out_mem(o, ", flags=", sizeof(", flags=") - 1);
 	out_flags(o, r->flags, at_file_flag_names, at_file_flag_names_count);
-	out_printf(o, ", kern=%u)", r->kern);
+	out_mem(o, ", kern=", sizeof(", kern=") - 1);
+	out_uint(o, r->kern);
+	out_char(o, ')');
 	out_result(o, r->ret);
 	if (r->ret >= 0)
 		out_addrs(o, &r->peer, &r->local);
-	out_printf(o, " qlen=%u/%u", r->qlen, r->qmax);
+	out_mem(o, " qlen=", sizeof(" qlen=") - 1);
+	out_uint(o, r->qlen);
+	out_char(o, '/');
+	out_uint(o, r->qmax);
 	out_latency(o, r->latency_ns);
 }
 
@@ -623,20 +673,27 @@ static void out_task(struct at_out *o, const struct accepttrace_task *t)
 	out_mem(o, " ", sizeof(" ") - 1);
 }
 
+static void out_cpu(struct at_out *o, __u32 cpu)
+{
+	out_mem(o, "cpu=", sizeof("cpu=") - 1);
+	out_uint(o, cpu);
+	out_char(o, ' ');
+}
+
 static void out_body(struct at_out *o, const struct accepttrace_hdr *h)
 {
 	switch (h->type) {
 	case ACCEPTTRACE_REC_SYS_ACCEPT4:
 		if (h->size < sizeof(struct accepttrace_sys_accept4))
 			break;
-		out_printf(o, "cpu=%u ", h->cpu);
+		out_cpu(o, h->cpu);
 		out_task(o, &((const struct accepttrace_sys_accept4 *)h)->task);
 		out_sys_accept4(o, (const struct accepttrace_sys_accept4 *)h);
 		return;
 	case ACCEPTTRACE_REC_INET_ACCEPT:
 		if (h->size < sizeof(struct accepttrace_inet_accept))
 			break;
-		out_printf(o, "cpu=%u ", h->cpu);
+		out_cpu(o, h->cpu);
 		out_task(o, &((const struct accepttrace_inet_accept *)h)->task);
 		out_inet_accept(o, (const struct accepttrace_inet_accept *)h);
 		return;
@@ -664,11 +721,13 @@ int at_format_record(char *buf, size_t size, const struct accepttrace_hdr *rec)
 	struct at_out o = { buf, size, 0 };
 
 	/* LOST lines stand alone, as a reader scanning for them expects. */
-	if (rec->type != ACCEPTTRACE_REC_LOST)
-		out_printf(&o, "%llu.%09llu ",
-			   (unsigned long long)(rec->ts_ns / 1000000000ULL),
-			   (unsigned long long)(rec->ts_ns % 1000000000ULL));
+	if (rec->type != ACCEPTTRACE_REC_LOST) {
+		out_uint(&o, rec->ts_ns / 1000000000ULL);
+		out_char(&o, '.');
+		out_uint_w(&o, rec->ts_ns % 1000000000ULL, 9);
+		out_char(&o, ' ');
+	}
 	out_body(&o, rec);
-	out_printf(&o, "\n");
+	out_char(&o, '\n');
 	return out_done(&o);
 }
