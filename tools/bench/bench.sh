@@ -8,7 +8,7 @@
 # boot: only ratios within a boot mean anything under TCG).  The table
 # goes to stdout and to tools/bench/results/<kernel>.txt, headed by the
 # command and the kernel it ran on.  Options after -k go to at-bench.sh
-# unchanged (defaults: -n 3000 -m 3000 -r 7 -g 200000 -e 5000 -c 6000).
+# unchanged (defaults: -n 3000 -m 3000 -r 11 -g 200000 -e 5000 -c 6000).
 #
 # -i ("make bench-icount") counts instructions instead: one vCPU under
 # QEMU -icount shift=0, where one ns of guest time is one instruction
@@ -48,7 +48,7 @@ main() {
 		suffix=-icount
 		what="QEMU/TCG -smp 1 -icount shift=0 -m 1G, one boot: counts are instructions"
 	else
-		args=(-n 3000 -m 3000 -r 7 -g 200000 -e 5000 -c 6000 "$@")
+		args=(-n 3000 -m 3000 -r 11 -g 200000 -e 5000 -c 6000 "$@")
 	fi
 	cd "$AT_ROOT"
 	vars=$(tools/vm/kernels.sh "$KNAME") || die "kernel '$KNAME' is not available"
