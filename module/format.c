@@ -575,14 +575,10 @@ static void out_addrs(struct at_out *o, const struct accepttrace_sockaddr *peer,
 
 static void out_latency(struct at_out *o, __u64 ns)
 {
-	unsigned int frac = ns % 1000;
-
 	out_mem(o, " lat=", 5);
 	out_uint(o, ns / 1000);
 	out_char(o, '.');
-	out_char(o, '0' + frac / 100);
-	out_char(o, '0' + frac / 10 % 10);
-	out_char(o, '0' + frac % 10);
+	out_uint_w(o, ns % 1000, 3);
 	out_mem(o, "us", 2);
 }
 
