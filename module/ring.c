@@ -157,7 +157,7 @@ bool at_ring_peek(struct at_ring *r, struct accepttrace_hdr *hdr)
 		*hdr = r->synth.hdr;
 		return true;
 	}
-	/* Acquire: pairs with the release in at_ring_write(). */
+	/* Acquire: pairs with the release in at_ring_commit(). */
 	if (smp_load_acquire(&r->head) == tail) {
 		if (!ring_claim_lost(r, tail))
 			return false;
