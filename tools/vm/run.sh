@@ -24,7 +24,7 @@ qemu_cmd() {
 	# boot chatter.  panic=-1 + -no-reboot turns a panic into a QEMU exit
 	# instead of a hang; oopses in process context are left non-fatal so
 	# the remaining tests still report.
-	QEMU=(qemu-system-x86_64 -accel tcg -smp 2 -m 1G -nographic -no-reboot
+	QEMU=(qemu-system-x86_64 -accel tcg -smp "${AT_SMP:-2}" -m "${AT_MEM:-1G}" -nographic -no-reboot
 		-nic none -kernel "$vmlinuz" -initrd "$initrd"
 		-append "console=ttyS0 loglevel=5 printk.time=1 panic=-1 $append")
 }
