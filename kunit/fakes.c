@@ -15,6 +15,8 @@ struct at_ring **at_rings;
 bool at_enabled;
 unsigned int at_maxactive = 16;
 u32 at_ring_bytes;
+atomic_long_t at_lost_no_ring;
+atomic_long_t at_no_ring_hits[AT_NR_PROBES];
 
 /* The suites poll: no reader to kick. */
 void at_ring_kick(struct at_ring *r)

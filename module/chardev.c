@@ -96,9 +96,12 @@ static bool any_readable(void)
 {
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		if (ring_readable(at_rings[cpu]))
+	for_each_possible_cpu(cpu) {
+		struct at_ring *r = at_ring_of(cpu);
+
+		if (r && ring_readable(r))
 			return true;
+	}
 	return false;
 }
 
@@ -110,9 +113,9 @@ struct at_ring *at_next_record(struct accepttrace_hdr *hdr)
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		struct at_ring *r = at_rings[cpu];
+		struct at_ring *r = at_ring_of(cpu);
 
-		if (!at_ring_peek(r, &h))
+		if (!r || !at_ring_peek(r, &h))
 			continue;
 		if (!best || h.ts_ns < hdr->ts_ns) {
 			best = r;

@@ -10,6 +10,7 @@
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
+#include <linux/cpumask.h>
 
 #include "internal.h"
 
@@ -18,6 +19,8 @@ static struct dentry *at_dir;
 static int stats_show(struct seq_file *m, void *v)
 {
 	u64 hits[AT_NR_PROBES] = { 0 }, rec = 0, lost = 0, filt = 0;
+	unsigned int nrings = 0;
+	unsigned long nr_lost;
 	struct accepttrace_filter f;
 	char buf[AT_FILTER_TEXT_MAX];
 	int cpu, i;
@@ -30,24 +33,40 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "maxactive %u\n", at_maxactive);
 	seq_printf(m, "buf_bytes %u\n", at_ring_bytes);
 	seq_printf(m, "filter %s\n", buf);
-	for_each_possible_cpu(cpu)
-		for (i = 0; i < AT_NR_PROBES; i++)
-			hits[i] += READ_ONCE(at_rings[cpu]->hits[i]);
+	for_each_possible_cpu(cpu) {
+		struct at_ring *r = at_ring_of(cpu);
+
+		for (i = 0; r && i < AT_NR_PROBES; i++)
+			hits[i] += READ_ONCE(r->hits[i]);
+	}
+	for (i = 0; i < AT_NR_PROBES; i++)
+		hits[i] += atomic_long_read(&at_no_ring_hits[i]);
 	for (i = 0; i < AT_NR_PROBES; i++)
 		seq_printf(m, "probe %s active=%d hits=%llu nmissed=%lu kretprobe_nmissed=%lu\n",
 			   at_probe_name(i), at_probe_active(i), hits[i],
 			   at_probe_nmissed(i), at_probe_kretprobe_nmissed(i));
+	/* A CPU that has been online since load has a ring, kept offline. */
 	for_each_possible_cpu(cpu) {
-		struct at_ring *r = at_rings[cpu];
-		u64 cr = READ_ONCE(r->recorded), cl = READ_ONCE(r->lost);
-		u64 cf = READ_ONCE(r->filtered);
+		struct at_ring *r = at_ring_of(cpu);
+		u64 cr, cl, cf;
 
-		seq_printf(m, "cpu %d recorded=%llu lost=%llu filtered=%llu used=%llu\n",
-			   cpu, cr, cl, cf, at_ring_used(r));
+		if (!r)
+			continue;
+		cr = READ_ONCE(r->recorded);
+		cl = READ_ONCE(r->lost);
+		cf = READ_ONCE(r->filtered);
+		seq_printf(m, "cpu %d recorded=%llu lost=%llu filtered=%llu used=%llu online=%d\n",
+			   cpu, cr, cl, cf, at_ring_used(r), cpu_online(cpu));
 		rec += cr;
 		lost += cl;
 		filt += cf;
+		nrings++;
 	}
+	/* Events on a CPU without a ring are lost too. */
+	nr_lost = atomic_long_read(&at_lost_no_ring);
+	lost += nr_lost;
+	seq_printf(m, "rings %u ring_memory=%llu lost_no_ring=%lu\n", nrings,
+		   (u64)nrings * at_ring_bytes, nr_lost);
 	seq_printf(m, "total recorded=%llu lost=%llu filtered=%llu\n",
 		   rec, lost, filt);
 	return 0;

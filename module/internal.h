@@ -195,11 +195,25 @@ extern bool at_enabled;
 extern unsigned int at_maxactive;
 extern u32 at_ring_bytes;
 
-/* This CPU's ring; callers run with preemption disabled. */
+/* The ring of @cpu, NULL until that CPU first came online. */
+static inline struct at_ring *at_ring_of(int cpu)
+{
+	/* Acquire: pairs with the release in at_cpu_online(). */
+	return smp_load_acquire(&at_rings[cpu]);
+}
+
+/*
+ * This CPU's ring; callers run with preemption disabled.  NULL only
+ * between a CPU coming up and its ring being allocated (or if that
+ * failed): the event is then counted in at_lost_no_ring.
+ */
 static inline struct at_ring *at_this_ring(void)
 {
-	return at_rings[smp_processor_id()];
+	return at_ring_of(smp_processor_id());
 }
+
+extern atomic_long_t at_lost_no_ring;
+extern atomic_long_t at_no_ring_hits[AT_NR_PROBES];
 
 void at_ring_kick(struct at_ring *r);
 void at_ring_wake_init(struct at_ring *r);

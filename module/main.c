@@ -20,6 +20,7 @@
 #include <linux/stddef.h>
 #include <linux/smp.h>
 #include <linux/topology.h>
+#include <linux/cpuhotplug.h>
 
 #include "internal.h"
 
@@ -74,12 +75,52 @@ static int check_params(void)
 	return 0;
 }
 
+/*
+ * A ring is allocated when its CPU first comes online and kept until
+ * unload: records in the ring of a CPU that went offline are still
+ * read, and a CPU that comes back records into the same ring.  CPUs
+ * that are possible but never online cost nothing.
+ */
+static enum cpuhp_state at_cpuhp_state;
+static bool at_rings_live;	/* load is done: a failure no longer fails it */
+atomic_long_t at_lost_no_ring = ATOMIC_LONG_INIT(0);
+atomic_long_t at_no_ring_hits[AT_NR_PROBES];
+
+static int at_cpu_online(unsigned int cpu)
+{
+	struct at_ring *r;
+	int ret;
+
+	if (at_rings[cpu])
+		return 0;
+	r = kzalloc_node(sizeof(*r), GFP_KERNEL, cpu_to_node(cpu));
+	ret = r ? at_ring_init(r, at_ring_bytes, cpu) : -ENOMEM;
+	if (ret) {
+		kfree(r);
+		if (!at_rings_live)
+			return ret;
+		/* Never keep a CPU from coming up: its events are counted. */
+		pr_warn("cpu %u: no ring (error %d); its events are counted as lost\n",
+			cpu, ret);
+		return 0;
+	}
+	at_ring_wake_init(r);
+	/* Release: the ring is whole before a handler or the reader sees it. */
+	smp_store_release(&at_rings[cpu], r);
+	return 0;
+}
+
+/* Only once the probes are gone: nothing may write to what this frees. */
 static void rings_free(void)
 {
 	int cpu;
 
 	if (!at_rings)
 		return;
+	if (at_cpuhp_state > 0)
+		cpuhp_remove_state_nocalls(at_cpuhp_state);
+	at_cpuhp_state = 0;
+	at_rings_live = false;
 	for_each_possible_cpu(cpu) {
 		struct at_ring *r = at_rings[cpu];
 
@@ -93,33 +134,23 @@ static void rings_free(void)
 	at_rings = NULL;
 }
 
+/* A ring for every CPU online now, and for each one that comes later. */
 static int rings_alloc(void)
 {
-	int cpu, ret;
+	int ret;
 
 	at_rings = kcalloc(nr_cpu_ids, sizeof(*at_rings), GFP_KERNEL);
 	if (!at_rings)
 		return -ENOMEM;
-	for_each_possible_cpu(cpu) {
-		struct at_ring *r = kzalloc_node(sizeof(*r), GFP_KERNEL,
-						 cpu_to_node(cpu));
-
-		if (!r)
-			goto nomem;
-		ret = at_ring_init(r, at_ring_bytes, cpu);
-		if (ret) {
-			kfree(r);
-			goto fail;
-		}
-		at_ring_wake_init(r);
-		at_rings[cpu] = r;
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "accepttrace:online",
+				at_cpu_online, NULL);
+	if (ret < 0) {
+		rings_free();
+		return ret;
 	}
+	at_cpuhp_state = ret;
+	at_rings_live = true;
 	return 0;
-nomem:
-	ret = -ENOMEM;
-fail:
-	rings_free();
-	return ret;
 }
 
 static int __init at_init(void)

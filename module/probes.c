@@ -208,6 +208,18 @@ static void note_context(void)
 		atomic_inc(&at_preemptible_calls);
 }
 
+/*
+ * An event on a CPU that has no ring (see at_this_ring()) is lost, and
+ * counted: at entry it is a hit that no ring holds, so it is counted
+ * as one here too, and recorded + lost + filtered = hits still holds.
+ */
+static noinline void no_ring(enum at_probe_id id, bool entry)
+{
+	if (entry)
+		atomic_long_inc(&at_no_ring_hits[id]);
+	atomic_long_inc(&at_lost_no_ring);
+}
+
 /* Common entry gate: recording on, and the task passes the filter. */
 static __always_inline bool entry_wanted(enum at_probe_id id)
 {
@@ -217,6 +229,10 @@ static __always_inline bool entry_wanted(enum at_probe_id id)
 		return false;
 	note_context();
 	r = at_this_ring();
+	if (unlikely(!r)) {
+		no_ring(id, true);
+		return false;
+	}
 	r->hits[id]++;
 	if (!at_filter_allows_task()) {
 		r->filtered++;
@@ -314,6 +330,10 @@ static int sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	u16 valid = e->valid;
 
 	note_context();
+	if (unlikely(!r)) {
+		no_ring(AT_PROBE_SYS_ACCEPT4, false);
+		return 0;
+	}
 	if (ret >= 0)
 		sock = fd_sock(ret);
 	else if (at_filter_wants_listener())
@@ -400,6 +420,10 @@ static int inet_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct sock *nsk;
 
 	note_context();
+	if (unlikely(!r)) {
+		no_ring(AT_PROBE_INET_ACCEPT, false);
+		return 0;
+	}
 	sock_key(lsk, &key);
 	if (!at_filter_allows_event(&key)) {
 		r->filtered++;

@@ -3,13 +3,15 @@
  * at-churn: keep accept() busy on every CPU while something else loads,
  * unloads or reconfigures the tracer.
  *
- *   at-churn [-t THREADS] [-s SECONDS] [-f STOPFILE] [-u]
+ *   at-churn [-t THREADS] [-s SECONDS] [-f STOPFILE] [-p USEC] [-u]
  *
- * THREADS threads (default 3), thread k pinned to CPU k % ncpus, each
+ * THREADS threads (default 3), thread k pinned to the k-th usable CPU, each
  * with a listener of its own: even threads TCP on 127.0.0.1, odd ones
  * AF_UNIX (with -u, all AF_UNIX).  Each loops connect + accept (or
  * accept4, alternately) + close until SECONDS have passed or STOPFILE
- * exists.  Prints one line at the end:
+ * exists, pausing USEC microseconds (default 0) after each connection so
+ * that a test driver on the same CPUs still gets its share.  Prints one
+ * line at the end:
  *   CHURN threads=T accepts=N errors=E
  * and exits 1 if any call failed: a lifecycle test wants every accept
  * to succeed whatever the tracer is doing.
@@ -36,6 +38,7 @@ static int nthreads = 3;
 static double seconds = 10;
 static const char *stopfile;
 static int all_unix;
+static useconds_t pause_us;
 static volatile int stop;
 
 struct churn {
@@ -93,19 +96,37 @@ static int listener(struct churn *c, struct sockaddr_storage *ss,
 	return fd;
 }
 
+/*
+ * Pin the calling thread to the k-th CPU it may run on (modulo their
+ * number): CPU numbers need not be contiguous once some are offline.
+ * A CPU that goes offline later unpins the thread; that is fine.
+ */
+static void pin(int k)
+{
+	cpu_set_t all, one;
+	int cpu, n = 0;
+
+	if (sched_getaffinity(0, sizeof(all), &all) || !CPU_COUNT(&all))
+		return;
+	k %= CPU_COUNT(&all);
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &all) || n++ != k)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+		return;
+	}
+}
+
 static void *run(void *arg)
 {
 	struct churn *c = arg;
 	struct sockaddr_storage ss, peer;
 	socklen_t len, plen;
-	cpu_set_t set;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int lfd, cfd, afd;
 
-	CPU_ZERO(&set);
-	CPU_SET(c->id % (ncpu > 0 ? ncpu : 1), &set);
-	/* A CPU that goes offline unpins us; that is fine. */
-	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	pin(c->id);
 	lfd = listener(c, &ss, &len);
 	if (lfd < 0) {
 		fail(c, "listener");
@@ -138,6 +159,8 @@ static void *run(void *arg)
 		close(cfd);
 		if (afd >= 0)
 			close(afd);
+		if (pause_us)
+			usleep(pause_us);
 	}
 	close(lfd);
 	return NULL;
@@ -145,7 +168,7 @@ static void *run(void *arg)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: at-churn [-t THREADS] [-s SECONDS] [-f STOPFILE] [-u]\n");
+	fprintf(stderr, "usage: at-churn [-t THREADS] [-s SECONDS] [-f STOPFILE] [-p USEC] [-u]\n");
 	exit(2);
 }
 
@@ -157,11 +180,12 @@ int main(int argc, char **argv)
 	double end;
 	int opt, i;
 
-	while ((opt = getopt(argc, argv, "t:s:f:u")) != -1) {
+	while ((opt = getopt(argc, argv, "t:s:f:p:u")) != -1) {
 		switch (opt) {
 		case 't': nthreads = atoi(optarg); break;
 		case 's': seconds = atof(optarg); break;
 		case 'f': stopfile = optarg; break;
+		case 'p': pause_us = (useconds_t)atol(optarg); break;
 		case 'u': all_unix = 1; break;
 		default: usage();
 		}

@@ -83,6 +83,41 @@ stat_cpu_sum() {
 		END { print s + 0 }' $AT_DBG/stats
 }
 
+# sf FILE FIELD: summary_field, 0 when absent (then the totals disagree)
+sf() {
+	_v=$(summary_field "$1" "$2")
+	echo "${_v:-0}"
+}
+
+# nrec FILE: the event records (not LOST records) an at-check read
+nrec() {
+	echo $(($(sf "$1" sys_accept4) + $(sf "$1" inet_accept)))
+}
+
+# hits_total: both probes' hits
+hits_total() {
+	echo $(($(stat_probe sys_accept4 hits) + $(stat_probe inet_accept hits)))
+}
+
+# settle: recording is off; wait until every call that entered while it
+# was on has returned, i.e. hits = recorded + lost + filtered.  Prints
+# "hits recorded lost filtered"; fails after ~5 s.
+settle() {
+	_t=0
+	while :; do
+		set -- $(awk '$1 == "probe" { for (i = 3; i <= NF; i++) {
+				split($i, a, "="); if (a[1] == "hits") h += a[2] } }
+			$1 == "total" { for (i = 2; i <= NF; i++) {
+				split($i, a, "="); v[a[1]] = a[2] } }
+			END { print h + 0, v["recorded"] + 0, v["lost"] + 0, v["filtered"] + 0 }' \
+			$AT_DBG/stats)
+		[ "$1" = $(($2 + $3 + $4)) ] && { echo "$@"; return 0; }
+		_t=$((_t + 1))
+		[ $_t -gt 50 ] && { echo "$@"; return 1; }
+		sleep 0.1
+	done
+}
+
 # count_expect FILE [PROBE]: EXPECT lines (of PROBE)
 count_expect() {
 	grep -c "^EXPECT .* probe=${2:-[a-z_0-9]*} " "$1"

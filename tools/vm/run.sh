@@ -11,6 +11,9 @@
 #   -t SECONDS          kill the guest when one suite (or the boot before
 #                       the first) takes longer than this (AT_TIMEOUT, 600)
 #
+# Environment: AT_SMP (vCPUs, 4), AT_ONLINE (of which online at boot, 2),
+# AT_MEM (1G), AT_APPEND (more kernel command line, e.g. at.cycles=N).
+#
 # In test mode prints one PASS/FAIL line per suite plus one for the kernel
 # log and exits non-zero if anything failed.
 set -euo pipefail
@@ -24,9 +27,14 @@ qemu_cmd() {
 	# boot chatter.  panic=-1 + -no-reboot turns a panic into a QEMU exit
 	# instead of a hang; oopses in process context are left non-fatal so
 	# the remaining tests still report.
-	QEMU=(qemu-system-x86_64 -accel tcg -smp "${AT_SMP:-2}" -m "${AT_MEM:-1G}" -nographic -no-reboot
+	#
+	# The guest has AT_SMP (4) vCPUs of which AT_ONLINE (2) are brought
+	# up at boot (maxcpus=): the others are possible but offline until
+	# a suite onlines them through sysfs, as on a VM with hot-pluggable
+	# CPUs.  Halted vCPUs cost TCG nothing.
+	QEMU=(qemu-system-x86_64 -accel tcg -smp "${AT_SMP:-4}" -m "${AT_MEM:-1G}" -nographic -no-reboot
 		-nic none -kernel "$vmlinuz" -initrd "$initrd"
-		-append "console=ttyS0 loglevel=5 printk.time=1 panic=-1 $append")
+		-append "console=ttyS0 loglevel=5 printk.time=1 panic=-1 maxcpus=${AT_ONLINE:-2} $append ${AT_APPEND:-}")
 }
 
 check_host() {
