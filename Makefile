@@ -15,7 +15,7 @@ KERNEL ?= 6.12
 
 # Our own command-line variables must not leak into kbuild's sub-make
 # (KERNELRELEASE in particular means something to kbuild).
-MAKEOVERRIDES := $(filter-out KERNELRELEASE=% KDIR=% KERNELS=% SUITES=% KERNEL=%,$(MAKEOVERRIDES))
+MAKEOVERRIDES := $(filter-out KERNELRELEASE=% KDIR=% KERNELS=% SUITES=% KERNEL=% STRESS_KERNELS=% STRESS_CYCLES=%,$(MAKEOVERRIDES))
 
 VM := tools/vm
 export KERNELS SUITES
@@ -93,6 +93,14 @@ demo: deps
 	  $(VM)/run.sh -m demo -o build/demo/console.log "$$VMLINUZ" \
 	    "build/demo/$$KVER/module/accepttrace.ko"
 
+# Thousands of load/unload cycles under accept churn (the lifecycle
+# suite, longer): STRESS_CYCLES per kernel, on STRESS_KERNELS.
+STRESS_KERNELS ?= 6.1 6.12
+STRESS_CYCLES ?= 2000
+.PHONY: stress
+stress: deps
+	@STRESS_CYCLES=$(STRESS_CYCLES) tools/vm/stress.sh $(STRESS_KERNELS)
+
 # The benchmark (tools/bench): Debian 6.1 unless KERNEL= is given.
 .PHONY: bench
 bench: deps
@@ -123,6 +131,8 @@ help:
 	@echo "                                      suites, DKMS; ends with 'N passed, N failed'"
 	@echo "  make checkpatch                     checkpatch.pl --strict"
 	@echo "  make dkms-test [KERNELS=...]        DKMS add/build/install/load/remove"
+	@echo "  make stress [STRESS_KERNELS=\"6.1 6.12\"] [STRESS_CYCLES=2000]"
+	@echo "                                      load/unload cycles under accept churn"
 	@echo "  make kunit-intree                   KUnit suites in-tree via kunit.py (slow)"
 	@echo "  make demo [KERNEL=6.12]             boot, trace a few servers, show the trace"
 	@echo "  make vm-shell [KERNEL=6.12|6.1|test] shell in a guest with the module loaded"

@@ -506,30 +506,75 @@ unsigned long at_probe_kretprobe_nmissed(enum at_probe_id id)
 }
 
 /*
+ * Loading and unloading while accept() runs on every CPU.  The probes
+ * are registered disabled and armed once both are in place; at unload
+ * they are disarmed, and only a grace period later unregistered: the
+ * order the kernel's own kprobe events follow (trace_kprobe: create,
+ * enable, disable, delete).
+ *
+ * The grace period is what makes unloading safe on 6.1.  There (rethook
+ * before 6.7) a kretprobe's instances live in a lock-free freelist, and
+ * an instance's freelist link shares its storage with the rcu_head that
+ * rethook_recycle() hands to call_rcu() once the rethook is being freed.
+ * unregister_kretprobes() frees the rethook right after disarming, while
+ * a CPU may still be inside the pre-handler's freelist_try_get() with a
+ * transient reference on an instance that another CPU took and, its
+ * accept() returning, recycles through call_rcu(): the late reference
+ * drop then lands in a queued rcu_head.  Once the probes are disarmed
+ * and a grace period has passed no pre-handler runs any more (they run
+ * with preemption disabled), so nothing touches the freelist when the
+ * rethook goes.  Since 6.7 (objpool) the two no longer share storage.
+ */
+static int probe_place(int i)
+{
+	struct kretprobe *rp = &at_kretprobes[i];
+	int ret;
+
+	/*
+	 * Every acceptor blocked in accept() holds an instance for as
+	 * long as it blocks; sized by the maxactive parameter.
+	 */
+	rp->maxactive = at_maxactive;
+	rp->kp.addr = NULL;
+	rp->kp.flags = KPROBE_FLAG_DISABLED;
+	rp->nmissed = 0;
+	ret = register_kretprobe(rp);
+	if (ret)
+		pr_warn("cannot probe %s: error %d; %s events will not be recorded\n",
+			rp->kp.symbol_name, ret, at_probe_names[i]);
+	return ret;
+}
+
+/*
  * Place every probe that can be placed.  A missing target (a kernel that
  * renamed or inlined it) is reported and skipped; only if no probe can be
- * placed does loading fail.
+ * placed does loading fail, with the first error.
  */
 int at_probes_register(void)
 {
-	int i, ret, placed = 0, first_err = -ENOENT;
+	int i, ret, placed = 0, first_err = 0;
+	bool placed_ok[AT_NR_PROBES] = { false };
 
+	for (i = 0; i < AT_NR_PROBES; i++) {
+		ret = probe_place(i);
+		if (ret) {
+			first_err = first_err ?: ret;
+			continue;
+		}
+		placed_ok[i] = true;
+	}
 	for (i = 0; i < AT_NR_PROBES; i++) {
 		struct kretprobe *rp = &at_kretprobes[i];
 
-		/*
-		 * Every acceptor blocked in accept() holds an instance for
-		 * as long as it blocks; sized by the maxactive parameter.
-		 */
-		rp->maxactive = at_maxactive;
-		rp->kp.addr = NULL;
-		rp->kp.flags = 0;
-		rp->nmissed = 0;
-		ret = register_kretprobe(rp);
+		if (!placed_ok[i])
+			continue;
+		ret = enable_kretprobe(rp);
 		if (ret) {
-			pr_warn("cannot probe %s: error %d; %s events will not be recorded\n",
+			pr_warn("cannot arm %s: error %d; %s events will not be recorded\n",
 				rp->kp.symbol_name, ret, at_probe_names[i]);
-			first_err = placed ? first_err : ret;
+			/* Never armed: no instance is in use, nothing to wait for. */
+			unregister_kretprobe(rp);
+			first_err = first_err ?: ret;
 			continue;
 		}
 		WRITE_ONCE(at_active[i], true);
@@ -539,7 +584,7 @@ int at_probes_register(void)
 	}
 	if (!placed) {
 		pr_err("no probe could be placed; is CONFIG_KRETPROBES set and are __sys_accept4 and inet_accept in /proc/kallsyms?\n");
-		return first_err;
+		return first_err ?: -ENOENT;
 	}
 	return 0;
 }
@@ -552,11 +597,17 @@ void at_probes_unregister(void)
 	for (i = 0; i < AT_NR_PROBES; i++) {
 		if (!at_active[i])
 			continue;
-		rps[n++] = &at_kretprobes[i];
+		rps[n] = &at_kretprobes[i];
+		/* Disarm: no new call takes an instance. */
+		disable_kretprobe(rps[n++]);
 		WRITE_ONCE(at_active[i], false);
 	}
-	if (n)
-		unregister_kretprobes(rps, n);
+	if (!n)
+		return;
+	/* No pre-handler is still inside the instance freelist (see above). */
+	synchronize_rcu();
+	/* Calls in flight still run the return handlers until here. */
+	unregister_kretprobes(rps, n);
 	for (i = 0; i < n; i++)
 		if (rps[i]->nmissed)
 			pr_info("%s: %d calls missed (maxactive too small)\n",

@@ -7,6 +7,7 @@
  *   at-workload --case a,b       run the named cases
  *   at-workload --list           list the cases
  *   at-workload --blocked N      N threads blocked in accept, N clients
+ *               [--hold FILE]    ... and the clients only once FILE exists
  *   at-workload --burst N        N AF_UNIX accepts in a row (no EXPECT)
  *
  * stdout is the account: "EXPECT key=value ..." lines (see README,
@@ -110,7 +111,7 @@ static unsigned int count_arg(const char *s)
 static void usage(FILE *f)
 {
 	fputs("usage: at-workload [--case NAME[,NAME...]] [--list]\n"
-	      "                   [--blocked N] [--burst N]\n"
+	      "                   [--blocked N [--hold FILE]] [--burst N]\n"
 	      "Makes accept(2)/accept4(2)/io_uring accepts on loopback and\n"
 	      "prints an EXPECT line per record accepttrace must write.\n",
 	      f);
@@ -123,6 +124,7 @@ int main(int argc, char **argv)
 		{ "list", no_argument, NULL, 'l' },
 		{ "blocked", required_argument, NULL, 'b' },
 		{ "burst", required_argument, NULL, 'B' },
+		{ "hold", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -130,7 +132,7 @@ int main(int argc, char **argv)
 	unsigned int blocked = 0, burst = 0;
 	int o;
 
-	while ((o = getopt_long(argc, argv, "c:lb:B:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:lb:B:H:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c':
 			cases = optarg;
@@ -143,6 +145,9 @@ int main(int argc, char **argv)
 			break;
 		case 'B':
 			burst = count_arg(optarg);
+			break;
+		case 'H':
+			wl_hold = optarg;
 			break;
 		case 'h':
 			usage(stdout);

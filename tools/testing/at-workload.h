@@ -91,6 +91,12 @@ bool wl_addr_eq(const struct wl_addr *a, const void *sa, socklen_t len);
 const char *wl_tmpdir(void);
 
 /* The --blocked N mode (30-stress.sh) and --burst N mode. */
+/*
+ * --hold FILE: wl_run_blocked() says "# blocked N" on stderr once all its
+ * threads sleep in accept, and connects only once FILE exists, so a test
+ * can unload or reload the tracer under blocked acceptors.
+ */
+extern const char *wl_hold;
 int wl_run_blocked(unsigned int n);
 int wl_run_burst(unsigned int n);
 

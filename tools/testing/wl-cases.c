@@ -538,6 +538,18 @@ static int case_restart(const struct wl_case *cs)
 	return run_signal(cs, true);
 }
 
+const char *wl_hold;
+
+/* Wait, with @n threads blocked, until the file wl_hold exists. */
+static void hold(unsigned int n)
+{
+	struct timespec ms = { 0, 10000000 };
+
+	fprintf(stderr, "# blocked %u\n", n);
+	while (access(wl_hold, F_OK))
+		nanosleep(&ms, NULL);
+}
+
 /*
  * @n threads blocked on one listener, then @n clients.  Which thread gets
  * which client is the scheduler's choice; each thread's record carries
@@ -561,6 +573,8 @@ static int run_many(const char *cname, unsigned int n, int backlog)
 		start_acceptor(&a[i], lfd);
 	for (i = 0; i < n; i++)
 		wl_wait_blocked(a[i].tid, SYS_accept4);
+	if (wl_hold)
+		hold(n);
 	for (i = 0; i < n; i++)
 		cfd[i] = wl_connect(&la, NULL, false, &cl[i]);
 	for (i = 0; i < n; i++)
