@@ -12,7 +12,9 @@
 #                       the first) takes longer than this (AT_TIMEOUT, 600)
 #
 # Environment: AT_SMP (vCPUs, 4), AT_ONLINE (of which online at boot, 2),
-# AT_MEM (1G), AT_APPEND (more kernel command line, e.g. at.cycles=N).
+# AT_MEM (1G), AT_APPEND (more kernel command line, e.g. at.cycles=N),
+# AT_ACCEL (QEMU -accel, default tcg; e.g. tcg,thread=single), AT_ACCEL_FORCE
+# (the same, also for the suites that name their own: see test_boots()).
 #
 # In test mode prints one PASS/FAIL line per suite plus one for the kernel
 # log and exits non-zero if anything failed.
@@ -32,7 +34,7 @@ qemu_cmd() {
 	# up at boot (maxcpus=): the others are possible but offline until
 	# a suite onlines them through sysfs, as on a VM with hot-pluggable
 	# CPUs.  Halted vCPUs cost TCG nothing.
-	QEMU=(qemu-system-x86_64 -accel tcg -smp "${AT_SMP:-4}" -m "${AT_MEM:-1G}" -nographic -no-reboot
+	QEMU=(qemu-system-x86_64 -accel "${AT_ACCEL:-tcg}" -smp "${AT_SMP:-4}" -m "${AT_MEM:-1G}" -nographic -no-reboot
 		-nic none -kernel "$vmlinuz" -initrd "$initrd"
 		-append "console=ttyS0 loglevel=5 printk.time=1 panic=-1 maxcpus=${AT_ONLINE:-2} $append ${AT_APPEND:-}")
 }
@@ -193,10 +195,38 @@ main() {
 
 	suites=$(guest_suites "$SUITES" | paste -sd, -)
 	[ -n "$suites" ] || die "no guest suite matches SUITES='$SUITES' (see tools/testing/guest/)"
-	qemu_cmd "$vmlinuz" "$tmp/initramfs.cpio.gz" "at.mode=test at.suites=$suites"
-	watch_guest "$tmp/console.raw" || qrc=$?
-	tr -d '\r' <"$tmp/console.raw" >"$LOG"
-	judge "$LOG" "$qrc" "$suites"
+	test_boots "$vmlinuz" "$tmp" "$suites"
+}
+
+# A suite may name the QEMU accelerator it needs in NAME.accel next to
+# it (70-lifecycle: single-threaded TCG, see README "Load and unload
+# under QEMU").  Suites are booted in groups, one boot per accelerator,
+# the default group first; a group other than the default reports under
+# LABEL/ACCEL and keeps its console in LOG with ACCEL in its name.
+test_boots() {
+	local vmlinuz=$1 tmp=$2 suites=$3 s acc list log label rc=0 qrc
+	local -A group=()
+	local order=()
+	for s in ${suites//,/ }; do
+		acc=${AT_ACCEL_FORCE:-$(cat "$AT_ROOT/tools/testing/guest/$s.accel" 2>/dev/null || echo "${AT_ACCEL:-tcg}")}
+		[ -n "${group[$acc]:-}" ] || order+=("$acc")
+		group[$acc]+="${group[$acc]:+,}$s"
+	done
+	for acc in "${order[@]}"; do
+		list=${group[$acc]}
+		log=$LOG label=$LABEL
+		if [ "$acc" != "${AT_ACCEL:-tcg}" ]; then
+			log="${LOG%.log}.${acc//[^a-z0-9]/-}.log"
+			label="$LABEL/${acc//[^a-z0-9=]/-}"
+		fi
+		qrc=0
+		AT_ACCEL=$acc qemu_cmd "$vmlinuz" "$tmp/initramfs.cpio.gz" "at.mode=test at.suites=$list"
+		watch_guest "$tmp/console.raw" || qrc=$?
+		tr -d '\r' <"$tmp/console.raw" >"$log"
+		LABEL=$label judge "$log" "$qrc" "$list" || rc=1
+		TAIL_SHOWN=
+	done
+	return $rc
 }
 
 main "$@"

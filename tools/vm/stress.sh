@@ -5,6 +5,9 @@
 #
 #   STRESS_CYCLES   cycles per kernel (default 2000)
 #   KERNELS         kernels when none are named (default "6.1 6.12")
+#   STRESS_ACCEL    QEMU accelerator (default: the suite's own, single-
+#                   threaded TCG; "tcg" is multi-threaded TCG, which
+#                   executes stale code after cross-CPU text patching)
 #
 # Prints, per kernel, how many cycles ran clean out of how many, and the
 # verdict of the kernel log; exits non-zero if any cycle failed, the
@@ -14,6 +17,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 CYCLES=${STRESS_CYCLES:-2000}
+ACCEL=${STRESS_ACCEL:-$(cat "$AT_ROOT/tools/testing/guest/70-lifecycle.accel")}
 
 one() {
 	local name=$1 vars KVER KDIR VMLINUZ out log rc=0 okc nok
@@ -25,12 +29,13 @@ one() {
 	log="$AT_ROOT/build/stress/$name.console.log"
 	msg "$name ($KVER): $CYCLES load/unload cycles under accept churn; console: $log"
 	# ~2 s a cycle under TCG, with room to spare.
+	AT_ACCEL=$ACCEL AT_ACCEL_FORCE=$ACCEL \
 	AT_APPEND="at.cycles=$CYCLES" AT_RESULTS=/dev/null "$AT_ROOT/tools/vm/run.sh" \
 		-s 70-lifecycle -l "stress/$name" -o "$log" -t $((CYCLES * 6 + 600)) \
 		"$VMLINUZ" "$out/module/accepttrace.ko" || rc=$?
 	okc=$(grep -c '^ok - cycle ' "$log" || true)
 	nok=$(grep -c '^not ok - cycle ' "$log" || true)
-	echo "stress/$name: $okc of $CYCLES cycles clean, $nok failed ($KVER)"
+	echo "stress/$name: $okc of $CYCLES cycles clean, $nok failed ($KVER, -accel $ACCEL)"
 	[ "$rc" -eq 0 ] && [ "$okc" -eq "$CYCLES" ]
 }
 

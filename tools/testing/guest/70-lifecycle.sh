@@ -7,8 +7,10 @@
 #     at-churn loops connect + accept/accept4 in 4 threads, TCP and
 #     AF_UNIX, on both vCPUs (2 ms apart, so the driver keeps a share).  Cycle by cycle the ring size, maxactive
 #     and enabled=0 vary, every other cycle a reader is attached for the
-#     whole cycle and detached, and ftrace kprobe_events on the same two
-#     functions are created and removed around and inside the cycles.
+#     whole cycle and detached, ftrace kprobe_events on the same two
+#     functions are created and removed around and inside the cycles,
+#     and every third cycle CPU 1 goes offline and online again while
+#     the module loads or unloads.
 #     After every cycle the account is exact: with recording switched
 #     off and the calls in flight returned, hits = recorded + lost +
 #     filtered, the records read are the recorded ones and the LOST
@@ -16,6 +18,10 @@
 # (b) unload while 64 threads are blocked in accept(), then wake them
 #     all: every thread gets its connection; a reload, also made while
 #     they were still blocked, records a controlled workload exactly.
+#
+# 70-lifecycle.accel boots this suite on single-threaded TCG: QEMU 7.2's
+# multi-threaded TCG runs stale code after one vCPU patches kernel text
+# that another is executing (README, "Load and unload under QEMU").
 . "$AT_BIN/at-lib.sh"
 
 CYCLES=$(sed -n 's/.*at\.cycles=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
@@ -33,6 +39,11 @@ ft_off() {
 	echo >$TR/kprobe_events
 }
 
+cpu1_cycle() {
+	echo 0 >/sys/devices/system/cpu/cpu1/online &&
+	echo 1 >/sys/devices/system/cpu/cpu1/online
+}
+
 # cycle I: one load/unload cycle; prints one TAP line.
 cycle() {
 	i=$1
@@ -45,9 +56,15 @@ cycle() {
 	[ $((i % 5)) = 4 ] && en=0
 	rd=$((i % 2))
 	ft=$((i % 3))
-	what="cycle $i (buf_kb=$kb maxactive=$ma enabled=$en reader=$rd ftrace=$ft)"
+	hp=$((i % 6))
+	case $hp in
+	2) hpl=load ;; 5) hpl=unload ;; *) hpl=no ;;
+	esac
+	what="cycle $i (buf_kb=$kb maxactive=$ma enabled=$en reader=$rd ftrace=$ft cpu1-hotplug=$hpl)"
 	why=
 	[ $ft = 0 ] && { ft_on || why="$why ftrace-before"; }
+	# CPU 1 goes off and on while the module loads (2) or unloads (5).
+	[ $hp = 2 ] && { cpu1_cycle & hpid=$!; }
 	if ! insmod $AT_KO buf_kb=$kb maxactive=$ma enabled=$en 2>ins.err; then
 		notok "$what: insmod: $(cat ins.err)"
 		[ $ft = 0 ] && ft_off
@@ -81,7 +98,10 @@ cycle() {
 	[ "$got" = "$2" ] || why="$why read=$got"
 	[ "$lrec" = "$3" ] || why="$why lost_records=$lrec"
 	[ $ft = 1 ] && { ft_off || why="$why ftrace-remove"; }
+	[ $hp = 2 ] && { wait $hpid || why="$why hotplug-load"; }
+	[ $hp = 5 ] && { cpu1_cycle & hpid=$!; }
 	rmmod accepttrace 2>rm.err || why="$why rmmod:$(cat rm.err)"
+	[ $hp = 5 ] && { wait $hpid || why="$why hotplug-unload"; }
 	[ $ft = 0 ] && { ft_off || why="$why ftrace-after"; }
 	if [ -z "$why" ]; then
 		ok "$what: hits $1 = recorded $2 + lost $3 + filtered $4; read $got, LOST $lrec"
