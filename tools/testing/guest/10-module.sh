@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# 10-module: module parameters; the whole workload checked record by
-# record; /dev/accepttrace semantics (one reader, rmmod while open,
-# O_NONBLOCK, short text and binary reads, poll); debugfs enable, filter
-# and exact stats counters.
+# 10-module: module parameters; the order of load and unload; the whole
+# workload checked record by record; /dev/accepttrace semantics (one
+# reader, rmmod while open, O_NONBLOCK, short text and binary reads,
+# poll); debugfs enable, filter and exact stats counters.
 . "$AT_BIN/at-lib.sh"
 
 # ---- parameters ----
@@ -47,6 +47,38 @@ at-check >off.chk
 check_eq "enabled=0: no records" 0 "$(summary_field off.chk total)"
 check_eq "enabled=0: stats total recorded" 0 "$(stat_total recorded)"
 unload
+
+# ---- load and unload order ----
+
+# kprobe events on the module's own steps (registered when it comes, so
+# they see its init) record the order they run in: the device and
+# debugfs appear only once the probes are in place, and go before the
+# probes go.  A reader could otherwise open the device during a load
+# that then fails, and be left with freed memory.
+TR=/sys/kernel/tracing
+steps="at_probes_register at_debugfs_init at_chardev_init at_chardev_exit at_debugfs_exit at_probes_unregister"
+echo 0 >$TR/tracing_on
+echo global >$TR/trace_clock
+echo >$TR/trace
+for f in $steps; do
+	echo "p:atorder/$f accepttrace:$f" >>$TR/kprobe_events ||
+		notok "kprobe event on accepttrace:$f"
+done
+echo 1 >$TR/events/atorder/enable
+echo 1 >$TR/tracing_on
+load
+unload
+echo 0 >$TR/tracing_on
+order=$(sed -n 's/^.* \(at_[a-z_]*\): (.*$/\1/p' $TR/trace | tr '\n' ' ')
+check_eq "load: probes, debugfs, device; unload: device, debugfs, probes" \
+	"$steps " "$order"
+echo 0 >$TR/events/atorder/enable
+for f in $steps; do
+	echo "-:atorder/$f" >>$TR/kprobe_events
+done
+echo >$TR/trace
+echo local >$TR/trace_clock
+echo 1 >$TR/tracing_on
 
 # ---- a controlled run: exact counters ----
 
