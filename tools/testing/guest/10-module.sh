@@ -3,7 +3,8 @@
 # 10-module: module parameters; the order of load and unload; the whole
 # workload checked record by record; /dev/accepttrace semantics (one
 # reader, rmmod while open, O_NONBLOCK, short text and binary reads,
-# poll); debugfs enable, filter and exact stats counters.
+# poll, two threads blocked in read); debugfs enable, filter and exact
+# stats counters.
 . "$AT_BIN/at-lib.sh"
 
 # ---- parameters ----
@@ -171,6 +172,11 @@ wait $poller
 check_eq "poll: woken by the accept" ready "$(tail -n 1 poll.out)"
 diag <poll.err
 at-check >/dev/null
+
+# Two threads of one process blocked in read() on the same open file:
+# every accept wakes whoever still waits (at-dev read-threads).
+check_eq "two threads blocked in read() on one file are both woken" \
+	"read-threads 5 rounds 20 records" "$(at-dev read-threads 5)"
 
 at-workload --case eagain >small.out
 sys=$(at-dev sizes | awk '$1 == "sys_accept4" { print $2 }')
