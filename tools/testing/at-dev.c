@@ -11,6 +11,10 @@
  *                              full-sized read finds ("type T size S")
  *   at-dev binread N FILE      binary records until N are read, saved to
  *                              FILE, then die by SIGKILL mid-stream
+ *   at-dev set-comm COMM       ACCEPTTRACE_IOC_SET_FILTER with comm=COMM
+ *                              (bytes as given), then, with the device
+ *                              still open: debugfs `filter` and the
+ *                              number of `probe` lines in `stats`
  *   at-dev read-threads ROUNDS two threads blocked in read() on one open
  *                              file; each round, two accepts while they
  *                              wait: both must return
@@ -223,6 +227,23 @@ static int cmd_binread(unsigned long want, const char *path)
 	return 1;
 }
 
+#define AT_DEBUGFS	"/sys/kernel/debug/accepttrace"
+
+/* @s with every byte outside printable ASCII, and backslash, as \\xHH. */
+static void print_escaped(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}
+
 static ssize_t read_file(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY);
@@ -236,6 +257,44 @@ static ssize_t read_file(const char *path, char *buf, size_t size)
 	close(fd);
 	buf[len] = '\0';
 	return len;
+}
+
+/*
+ * "SET_FILTER ok|ERRNO; filter TEXT; probe lines N": TEXT is debugfs
+ * `filter`, escaped, so that a newline in it shows; N counts the lines
+ * of `stats` that start with "probe ", one per probe unless a forged
+ * line is among them.
+ */
+static int cmd_set_comm(const char *comm)
+{
+	struct accepttrace_filter f;
+	static char buf[16384];
+	int fd = open_dev(O_NONBLOCK), lines = 0;
+	const char *p;
+	ssize_t n;
+
+	memset(&f, 0, sizeof(f));
+	strncpy(f.comm, comm, sizeof(f.comm) - 1);
+	if (ioctl(fd, ACCEPTTRACE_IOC_SET_FILTER, &f))
+		printf("SET_FILTER %s; ", errname(errno));
+	else
+		printf("SET_FILTER ok; ");
+	n = read_file(AT_DEBUGFS "/filter", buf, sizeof(buf));
+	if (n < 0) {
+		printf("filter: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("filter ");
+	print_escaped(buf, n);
+	if (read_file(AT_DEBUGFS "/stats", buf, sizeof(buf)) < 0) {
+		printf("; stats: %s\n", strerror(errno));
+		return 1;
+	}
+	for (p = buf; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "")
+		lines += !strncmp(p, "probe ", 6);
+	printf("; probe lines %d\n", lines);
+	close(fd);
+	return 0;
 }
 
 /* ---- read-threads ---- */
@@ -474,8 +533,8 @@ static int cmd_read_threads(int rounds)
 static void usage(void)
 {
 	fputs("usage: at-dev abi | sizes | read BUFSZ | read-nonblock | poll MS |\n"
-	      "              binread-small SIZE | binread N FILE | read-threads ROUNDS\n",
-	      stderr);
+	      "              binread-small SIZE | binread N FILE | set-comm COMM |\n"
+	      "              read-threads ROUNDS\n", stderr);
 	exit(2);
 }
 
@@ -508,6 +567,8 @@ int main(int argc, char **argv)
 		return cmd_binread_small(num(argv[2]));
 	if (!strcmp(argv[1], "binread") && argc == 4)
 		return cmd_binread(num(argv[2]), argv[3]);
+	if (!strcmp(argv[1], "set-comm") && argc == 3)
+		return cmd_set_comm(argv[2]);
 	if (!strcmp(argv[1], "read-threads") && argc == 3 && num(argv[2]))
 		return cmd_read_threads((int)num(argv[2]));
 	usage();

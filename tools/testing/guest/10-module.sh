@@ -245,6 +245,25 @@ run_tap at-check -e filt.eagain >filt.chk
 cat filt.chk
 check_eq "filter errors: only the failures were read" 2 "$(summary_field filt.chk total)"
 check_eq "filter cleared when the reader closed" none "$(cat $AT_DBG/filter)"
+# A comm set over the ioctl is printed in debugfs `filter` and `stats`:
+# a newline or a space in it would forge lines there.  Refused, and the
+# filter stays as it was.
+nl=$(printf 'x\nprobe forged')
+check_eq "ioctl: comm with a newline is refused, nothing changes" \
+	"SET_FILTER EINVAL; filter none\x0a; probe lines 2" "$(at-dev set-comm "$nl")"
+check_eq "ioctl: comm with a space is refused, nothing changes" \
+	"SET_FILTER EINVAL; filter none\x0a; probe lines 2" "$(at-dev set-comm "a b")"
+check_eq "ioctl: comm with a tab is refused, nothing changes" \
+	"SET_FILTER EINVAL; filter none\x0a; probe lines 2" "$(at-dev set-comm "$(printf 'a\tb')")"
+check_eq "ioctl: a printable comm is set" \
+	"SET_FILTER ok; filter comm=srv-1.x\x0a; probe lines 2" "$(at-dev set-comm srv-1.x)"
+check_eq "filter cleared when at-dev closed" none "$(cat $AT_DBG/filter)"
+if printf 'comm=a\001b' >$AT_DBG/filter 2>/dev/null; then
+	notok "filter: a control byte in comm fails with EINVAL"
+else
+	ok "filter: a control byte in comm fails with EINVAL"
+fi
+check_eq "filter still none after a control byte in comm" none "$(cat $AT_DBG/filter)"
 echo "comm=nobody port=1" >$AT_DBG/filter
 check_eq "filter reads back comm and port" "comm=nobody port=1" "$(cat $AT_DBG/filter)"
 echo clear >$AT_DBG/filter
