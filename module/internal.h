@@ -6,6 +6,7 @@
 #define _AT_INTERNAL_H
 
 #include <linux/types.h>
+#include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/string.h>
 #include <linux/smp.h>
@@ -38,7 +39,11 @@ union at_scratch {
  * space by publishing @tail after reading.  When a record does not fit it
  * is dropped and counted; the next record that fits is preceded by a
  * LOST record.  If none comes, the reader reports the drops itself once
- * the ring is empty, so no drop goes unreported.
+ * the ring is empty, so no drop goes unreported.  Either way the LOST
+ * record comes after every record produced before the drops and before
+ * every record produced after them: @unreported, the drops without a
+ * LOST record yet, is the one word both sides change (see
+ * ring_claim_lost()).
  */
 struct at_ring {
 	/* Written by the producer only. */
@@ -62,6 +67,9 @@ struct at_ring {
 	u32			size;		/* bytes, a power of two */
 	u32			cpu;
 };
+
+/* Set in @unreported while the reader checks it may report the drops. */
+#define AT_LOST_CLAIM		((s64)BIT_ULL(62))
 
 /* ring.c */
 int at_ring_init(struct at_ring *r, u32 size, u32 cpu);

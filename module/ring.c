@@ -75,9 +75,13 @@ struct accepttrace_hdr *at_ring_reserve_slow(struct at_ring *r, u16 type,
 		atomic64_inc(&r->unreported);
 		return NULL;
 	}
-	/* The reader may have reported these drops itself meanwhile. */
+	/*
+	 * Take the count, even from under a reader's claim (which then
+	 * fails); the reader may also have reported these drops itself
+	 * meanwhile.
+	 */
 	if (unreported) {
-		u64 n = atomic64_xchg(&r->unreported, 0);
+		u64 n = atomic64_xchg(&r->unreported, 0) & ~AT_LOST_CLAIM;
 
 		if (n) {
 			struct accepttrace_lost lost = {
@@ -118,31 +122,48 @@ bool at_ring_write(struct at_ring *r, struct accepttrace_hdr *rec)
 }
 
 /*
- * Drops happened and no record followed them: the ring is empty, so the
- * drops are the newest thing on this CPU and the reader may report them.
- * If the producer wrote meanwhile, give them back for it to report in
- * order.
+ * Drops happened and the ring is empty: if no record was written after
+ * them, they are the newest thing on this CPU and the reader reports them
+ * itself.  It must know that no record came after them, which only the
+ * producer's own use of @unreported tells: any record reserved after a
+ * drop goes through at_ring_reserve_slow() and takes the count with
+ * atomic64_xchg() to write the LOST first.  So the reader claims the
+ * count (AT_LOST_CLAIM), checks that the ring is still empty, and takes
+ * the count only if it is unchanged since the claim: no record was
+ * reserved after the drops in between, and any reserved later comes
+ * after the reader's LOST.  The count is never handed back: a record
+ * the producer wrote meanwhile without a LOST would then come before the
+ * LOST of drops older than it.
  */
 static bool ring_claim_lost(struct at_ring *r, u64 tail)
 {
-	u64 n;
+	s64 v = atomic64_read(&r->unreported);
 
-	if (!atomic64_read(&r->unreported))
-		return false;
-	n = atomic64_xchg(&r->unreported, 0);
-	if (!n)
-		return false;
-	/* Acquire: as in at_ring_peek(). */
-	if (smp_load_acquire(&r->head) != tail) {
-		atomic64_add(n, &r->unreported);
-		return false;
+	for (;;) {
+		if (!v)
+			return false;
+		if (!(v & AT_LOST_CLAIM)) {
+			if (!atomic64_try_cmpxchg(&r->unreported, &v,
+						  v | AT_LOST_CLAIM))
+				continue;
+			v |= AT_LOST_CLAIM;
+		}
+		/* Acquire: as in at_ring_peek(); ordered after the claim. */
+		if (smp_load_acquire(&r->head) != tail) {
+			/* Records to read first; the producer may take it. */
+			atomic64_andnot(AT_LOST_CLAIM, &r->unreported);
+			return false;
+		}
+		/* Unchanged since the claim: fails if the producer took it. */
+		if (atomic64_try_cmpxchg(&r->unreported, &v, 0))
+			break;
 	}
 	r->synth = (struct accepttrace_lost) {
 		.hdr.type	= ACCEPTTRACE_REC_LOST,
 		.hdr.size	= sizeof(r->synth),
 		.hdr.cpu	= r->cpu,
 		.hdr.ts_ns	= r->last_ts,
-		.count		= n,
+		.count		= v & ~AT_LOST_CLAIM,
 	};
 	r->synth_pending = true;
 	return true;
