@@ -201,7 +201,7 @@ static void ring_test_init_sizes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->cpu, 1);
 	KUNIT_EXPECT_EQ(test, r->head, 0);
 	KUNIT_EXPECT_EQ(test, r->tail, 0);
-	KUNIT_EXPECT_EQ(test, r->seq, 0);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->seq), 0);
 	at_ring_destroy(r);
 	KUNIT_EXPECT_NULL(test, r->data);
 }
@@ -213,8 +213,8 @@ static void ring_test_empty(struct kunit *test)
 	expect_empty(test, r);
 	/* Peeking an empty ring changes nothing. */
 	expect_empty(test, r);
-	KUNIT_EXPECT_EQ(test, r->recorded, 0);
-	KUNIT_EXPECT_EQ(test, r->lost, 0);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 0);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 0);
 	KUNIT_EXPECT_FALSE(test, r->synth_pending);
 }
 
@@ -228,8 +228,8 @@ static void ring_test_one_record(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, put_rec.hdr.cpu, RING_CPU);
 	KUNIT_EXPECT_EQ(test, put_rec.hdr.seq, 0);
 	KUNIT_EXPECT_EQ(test, at_ring_used(r), 64);
-	KUNIT_EXPECT_EQ(test, r->recorded, 1);
-	KUNIT_EXPECT_EQ(test, r->seq, 1);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 1);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->seq), 1);
 
 	/* Peek does not consume. */
 	KUNIT_ASSERT_TRUE(test, at_ring_peek(r, &h));
@@ -267,8 +267,8 @@ static void ring_test_fill_exactly(struct kunit *test)
 
 	/* before: empty  after: [1 2 3 4 5 6 7 8], head - tail == size */
 	fill(test, r);
-	KUNIT_EXPECT_EQ(test, r->recorded, 8);
-	KUNIT_EXPECT_EQ(test, r->lost, 0);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 8);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 0);
 	for (i = 1; i <= 8; i++)
 		expect_pop(test, r, 128, i, i - 1);
 	expect_empty(test, r);
@@ -282,15 +282,15 @@ static void ring_test_full_drops(struct kunit *test)
 	/* before: [1..8] full  after: [1..8], lost=1, seq 8 used */
 	KUNIT_EXPECT_FALSE(test, put(r, 24, 9));
 	KUNIT_EXPECT_EQ(test, put_rec.hdr.seq, 8);
-	KUNIT_EXPECT_EQ(test, r->seq, 9);
-	KUNIT_EXPECT_EQ(test, r->lost, 1);
-	KUNIT_EXPECT_EQ(test, r->recorded, 8);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->seq), 9);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 1);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 8);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 1);
 	KUNIT_EXPECT_EQ(test, at_ring_used(r), RING_SIZE);
 
 	KUNIT_EXPECT_FALSE(test, put(r, 24, 10));
-	KUNIT_EXPECT_EQ(test, r->seq, 10);
-	KUNIT_EXPECT_EQ(test, r->lost, 2);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->seq), 10);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 2);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 2);
 
 	/* The records already in the ring are intact. */
@@ -313,8 +313,8 @@ static void ring_test_lost_precedes_next_write(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, put(r, 128 - LOST_SIZE, 11));
 	KUNIT_EXPECT_EQ(test, at_ring_used(r), RING_SIZE);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 0);
-	KUNIT_EXPECT_EQ(test, r->lost, 2);
-	KUNIT_EXPECT_EQ(test, r->recorded, 9);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 2);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 9);
 	for (i = 2; i <= 8; i++)
 		expect_pop(test, r, 128, i, i - 1);
 	/* The LOST record carries the next record's time... */
@@ -333,7 +333,7 @@ static void ring_test_lost_needs_room_for_both(struct kunit *test)
 	expect_pop(test, r, 128, 1, 0);
 	/* 128 bytes free: the record fits, record + LOST does not. */
 	KUNIT_EXPECT_FALSE(test, put(r, 128, 10));	/* seq 9 */
-	KUNIT_EXPECT_EQ(test, r->lost, 2);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 2);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 2);
 	KUNIT_EXPECT_EQ(test, at_ring_used(r), RING_SIZE - 128);
 
@@ -367,7 +367,7 @@ static void ring_test_reader_reports_lost(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h.type, ACCEPTTRACE_REC_LOST);
 	expect_pop_lost(test, r, 3, 8);
 	expect_empty(test, r);
-	KUNIT_EXPECT_EQ(test, r->lost, 3);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 3);
 
 	/* Reported once: the next record is not preceded by a LOST. */
 	KUNIT_ASSERT_TRUE(test, put(r, 64, 12));
@@ -485,7 +485,7 @@ static void ring_test_lost_race_records_before(struct kunit *test)
 		fired = race_points >= k;
 		if (!fired)
 			race_fill_and_drop();
-		KUNIT_EXPECT_EQ(test, r->lost, 1);
+		KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 1);
 
 		for (i = 1; i <= 8; i++)
 			expect_pop(test, r, 128, i, i - 1);
@@ -522,8 +522,8 @@ static void ring_test_wraparound(struct kunit *test)
 	expect_empty(test, r);
 	KUNIT_EXPECT_EQ(test, r->head, 100 * 200);
 	KUNIT_EXPECT_EQ(test, r->tail, 100 * 200);
-	KUNIT_EXPECT_EQ(test, r->lost, 0);
-	KUNIT_EXPECT_EQ(test, r->recorded, 100);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 0);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 100);
 }
 
 static void ring_test_mixed_sizes(struct kunit *test)
@@ -551,7 +551,7 @@ static void ring_test_mixed_sizes(struct kunit *test)
 		expect_pop(test, r, sizes[done % ARRAY_SIZE(sizes)], done + 1,
 			   done);
 	expect_empty(test, r);
-	KUNIT_EXPECT_EQ(test, r->lost, 0);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 0);
 }
 
 static void ring_test_interleaved(struct kunit *test)

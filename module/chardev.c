@@ -95,7 +95,7 @@ void at_ring_wake_init(struct at_ring *r)
 
 static bool ring_readable(struct at_ring *r)
 {
-	if (r->synth_pending || atomic64_read(&r->unreported))
+	if (READ_ONCE(r->synth_pending) || atomic64_read(&r->unreported))
 		return true;
 	/* Acquire: pairs with the producer's release of @head. */
 	return smp_load_acquire(&r->head) != READ_ONCE(r->tail);
@@ -151,7 +151,7 @@ static ssize_t read_text(struct at_reader *rd, char __user *buf, size_t count)
 					       &rd->rec.hdr);
 			rd->line_len = min_t(u32, len, sizeof(rd->line) - 1);
 			rd->line_off = 0;
-			rd->cur = r;
+			WRITE_ONCE(rd->cur, r);
 		}
 		n = min_t(size_t, count - done, rd->line_len - rd->line_off);
 		if (copy_to_user(buf + done, rd->line + rd->line_off, n))
@@ -160,7 +160,7 @@ static ssize_t read_text(struct at_reader *rd, char __user *buf, size_t count)
 		done += n;
 		if (rd->line_off == rd->line_len) {
 			at_ring_consume(rd->cur);
-			rd->cur = NULL;
+			WRITE_ONCE(rd->cur, NULL);
 		}
 	}
 	return done;
@@ -273,7 +273,7 @@ static long at_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		mutex_lock(&rd->lock);
 		/* Records are whole: a half-read line is sent again whole. */
 		if (v)
-			rd->cur = NULL;
+			WRITE_ONCE(rd->cur, NULL);
 		rd->binary = v;
 		mutex_unlock(&rd->lock);
 		return 0;

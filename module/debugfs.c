@@ -32,15 +32,16 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "filter %s\n", buf);
 	for_each_possible_cpu(cpu)
 		for (i = 0; i < AT_NR_PROBES; i++)
-			hits[i] += READ_ONCE(at_rings[cpu]->hits[i]);
+			hits[i] += local64_read(&at_rings[cpu]->hits[i]);
 	for (i = 0; i < AT_NR_PROBES; i++)
 		seq_printf(m, "probe %s active=%d hits=%llu nmissed=%lu kretprobe_nmissed=%lu\n",
 			   at_probe_name(i), at_probe_active(i), hits[i],
 			   at_probe_nmissed(i), at_probe_kretprobe_nmissed(i));
 	for_each_possible_cpu(cpu) {
 		struct at_ring *r = at_rings[cpu];
-		u64 cr = READ_ONCE(r->recorded), cl = READ_ONCE(r->lost);
-		u64 cf = READ_ONCE(r->filtered);
+		u64 cr = local64_read(&r->recorded);
+		u64 cl = local64_read(&r->lost);
+		u64 cf = local64_read(&r->filtered);
 
 		seq_printf(m, "cpu %d recorded=%llu lost=%llu filtered=%llu used=%llu\n",
 			   cpu, cr, cl, cf, at_ring_used(r));

@@ -14,6 +14,7 @@
 #include <linux/irq_work.h>
 #include <linux/cache.h>
 #include <linux/atomic.h>
+#include <asm/local64.h>
 
 #include "accepttrace.h"
 
@@ -46,13 +47,17 @@ union at_scratch {
  * ring_claim_lost()).
  */
 struct at_ring {
-	/* Written by the producer only. */
+	/*
+	 * Written by the producer only.  The counters are local64_t: one
+	 * CPU writes them (an increment safe against an interrupt on that
+	 * CPU, and no atomic instruction), debugfs reads them from any.
+	 */
 	u64			head;
-	u64			seq;
-	u64			recorded;
-	u64			lost;
-	u64			filtered;
-	u64			hits[AT_NR_PROBES];
+	local64_t		seq;
+	local64_t		recorded;
+	local64_t		lost;
+	local64_t		filtered;
+	local64_t		hits[AT_NR_PROBES];
 	atomic64_t		unreported;	/* lost, no LOST record yet */
 	u64			resv;		/* where the reserved record is */
 	struct irq_work		wake;
@@ -87,7 +92,7 @@ at_ring_place(struct at_ring *r, u64 head, u16 type, u16 size, u64 ts)
 	hdr->type = type;
 	hdr->size = size;
 	hdr->cpu = r->cpu;
-	hdr->seq = r->seq++;
+	hdr->seq = local64_inc_return(&r->seq) - 1;
 	hdr->ts_ns = ts;
 	r->resv = head;
 	return hdr;
@@ -126,7 +131,7 @@ static inline void at_ring_commit(struct at_ring *r,
 		memcpy(r->data, r->data + r->size, end - r->size);
 	/* Release: the record's bytes before the head that covers them. */
 	smp_store_release(&r->head, r->resv + hdr->size);
-	r->recorded++;
+	local64_inc(&r->recorded);
 }
 
 bool at_ring_write(struct at_ring *r, struct accepttrace_hdr *rec);

@@ -149,7 +149,8 @@ static int __init at_init(void)
 	if (ret)
 		goto err_debugfs;
 	pr_info("%u KiB ring per CPU, recording %s\n", buf_kb,
-		at_enabled ? "on" : "off (echo 1 > accepttrace/enable)");
+		READ_ONCE(at_enabled) ? "on" :
+		"off (echo 1 > accepttrace/enable)");
 	return 0;
 
 err_debugfs:

@@ -70,8 +70,8 @@ struct accepttrace_hdr *at_ring_reserve_slow(struct at_ring *r, u16 type,
 	if (unreported)
 		need += sizeof(struct accepttrace_lost);
 	if (need > r->size - (head - tail)) {
-		r->seq++;
-		r->lost++;
+		local64_inc(&r->seq);
+		local64_inc(&r->lost);
 		atomic64_inc(&r->unreported);
 		return NULL;
 	}
@@ -111,7 +111,7 @@ bool at_ring_write(struct at_ring *r, struct accepttrace_hdr *rec)
 	dst = at_ring_reserve(r, rec->type, rec->size, rec->ts_ns);
 	if (!dst) {
 		rec->cpu = r->cpu;
-		rec->seq = r->seq - 1;
+		rec->seq = local64_read(&r->seq) - 1;
 		return false;
 	}
 	rec->cpu = dst->cpu;
@@ -165,7 +165,8 @@ static bool ring_claim_lost(struct at_ring *r, u64 tail)
 		.hdr.ts_ns	= r->last_ts,
 		.count		= v & ~AT_LOST_CLAIM,
 	};
-	r->synth_pending = true;
+	/* Read locklessly by ring_readable() (chardev.c). */
+	WRITE_ONCE(r->synth_pending, true);
 	return true;
 }
 
@@ -222,7 +223,7 @@ void at_ring_consume(struct at_ring *r)
 	struct accepttrace_hdr hdr;
 
 	if (r->synth_pending) {
-		r->synth_pending = false;
+		WRITE_ONCE(r->synth_pending, false);
 		return;
 	}
 	ring_get(r, r->tail, &hdr, sizeof(hdr));
