@@ -501,6 +501,88 @@ static void ring_test_lost_race_records_before(struct kunit *test)
 	KUNIT_EXPECT_LT(test, k, 64);
 }
 
+/*
+ * A second producer on the same CPU (an interrupt, an NMI) while a
+ * record is reserved and not yet committed: its events are dropped and
+ * counted, and reported by a LOST record after the open one.
+ */
+static void ring_test_nested_producer(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+	struct accepttrace_hdr *outer, *inner;
+
+	/* before: empty; the outer record (ts 1, seq 0) reserved */
+	outer = at_ring_reserve(r, TEST_TYPE, 64, 1);
+	KUNIT_ASSERT_NOT_NULL(test, outer);
+	KUNIT_EXPECT_EQ(test, outer->seq, 0);
+
+	/* Two nested events: both dropped, seq 1 and 2 used. */
+	inner = at_ring_reserve(r, TEST_TYPE, 128, 2);
+	KUNIT_EXPECT_NULL(test, inner);
+	KUNIT_EXPECT_FALSE(test, put(r, 64, 3));
+	KUNIT_EXPECT_EQ(test, put_rec.hdr.seq, 2);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->seq), 3);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 2);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 2);
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), 0);
+
+	/* The outer record is intact and commits where it was reserved. */
+	make_rec(&want_rec, 64, 1);
+	memcpy(outer + 1, &want_rec.payload, 64 - sizeof(*outer));
+	KUNIT_EXPECT_EQ(test, outer->type, TEST_TYPE);
+	KUNIT_EXPECT_EQ(test, outer->size, 64);
+	KUNIT_EXPECT_EQ(test, outer->ts_ns, 1);
+	at_ring_commit(r, outer);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 1);
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), 64);
+
+	/* after: [outer(seq 0) LOST(2) next(seq 3)]: recorded + lost = 4 */
+	KUNIT_ASSERT_TRUE(test, put(r, 64, 4));
+	KUNIT_EXPECT_EQ(test, local64_read(&r->seq), 4);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 2);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 2);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 0);
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), 64 + LOST_SIZE + 64);
+	expect_pop(test, r, 64, 1, 0);
+	expect_pop_lost(test, r, 2, 4);
+	expect_pop(test, r, 64, 4, 3);
+	expect_empty(test, r);
+}
+
+/* Nested while the open reservation took a pending LOST with it. */
+static void ring_test_nested_after_lost(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+	struct accepttrace_hdr *outer;
+	u64 i;
+
+	fill(test, r);
+	KUNIT_ASSERT_FALSE(test, put(r, 64, 9));	/* seq 8 */
+	expect_pop(test, r, 128, 1, 0);
+	expect_pop(test, r, 128, 2, 1);
+	/* before: [3..8] + 256 free, 1 unreported */
+	outer = at_ring_reserve(r, TEST_TYPE, 64, 10);	/* LOST(1), seq 9 */
+	KUNIT_ASSERT_NOT_NULL(test, outer);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 0);
+	KUNIT_EXPECT_NULL(test, at_ring_reserve(r, TEST_TYPE, 64, 11));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 1);
+	make_rec(&want_rec, 64, 10);
+	memcpy(outer + 1, &want_rec.payload, 64 - sizeof(*outer));
+	at_ring_commit(r, outer);
+	KUNIT_ASSERT_TRUE(test, put(r, 64, 12));	/* LOST(1), seq 11 */
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 10);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 2);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->seq), 12);
+	for (i = 3; i <= 8; i++)
+		expect_pop(test, r, 128, i, i - 1);
+	expect_pop_lost(test, r, 1, 10);
+	expect_pop(test, r, 64, 10, 9);
+	expect_pop_lost(test, r, 1, 12);
+	expect_pop(test, r, 64, 12, 11);
+	expect_empty(test, r);
+}
+
 static void ring_test_wraparound(struct kunit *test)
 {
 	struct at_ring *r = test->priv;
@@ -636,6 +718,8 @@ static struct kunit_case ring_test_cases[] = {
 	KUNIT_CASE(ring_test_reader_lost_then_write),
 	KUNIT_CASE(ring_test_lost_race_record_after),
 	KUNIT_CASE(ring_test_lost_race_records_before),
+	KUNIT_CASE(ring_test_nested_producer),
+	KUNIT_CASE(ring_test_nested_after_lost),
 	KUNIT_CASE(ring_test_wraparound),
 	KUNIT_CASE(ring_test_mixed_sizes),
 	KUNIT_CASE(ring_test_interleaved),

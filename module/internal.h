@@ -33,8 +33,8 @@ union at_scratch {
 
 /*
  * One ring per possible CPU.  Its only producer is the probe handler on
- * that CPU (handlers run with preemption disabled and kprobes do not
- * nest); its only consumer is the one open reader.  Ordering follows
+ * that CPU (see at_ring_reserve() for why, and what guards it); its only
+ * consumer is the one open reader.  Ordering follows
  * Documentation/core-api/circular-buffers.rst: the producer publishes
  * @head with smp_store_release() after writing, the consumer releases
  * space by publishing @tail after reading.  When a record does not fit it
@@ -60,6 +60,7 @@ struct at_ring {
 	local64_t		hits[AT_NR_PROBES];
 	atomic64_t		unreported;	/* lost, no LOST record yet */
 	u64			resv;		/* where the reserved record is */
+	bool			in_record;	/* reserved, not yet committed */
 	struct irq_work		wake;
 
 	/* Written by the consumer only. */
@@ -81,6 +82,7 @@ int at_ring_init(struct at_ring *r, u32 size, u32 cpu);
 void at_ring_destroy(struct at_ring *r);
 struct accepttrace_hdr *at_ring_reserve_slow(struct at_ring *r, u16 type,
 					     u16 size, u64 ts);
+struct accepttrace_hdr *at_ring_nested(struct at_ring *r);
 
 /* Put the header of a @size-byte record at @head; it is committed next. */
 static inline struct accepttrace_hdr *
@@ -106,14 +108,33 @@ at_ring_place(struct at_ring *r, u64 head, u16 type, u16 size, u64 ts)
  * always committed, and nothing else is written in between: it may have
  * taken the pending LOST record with it.  Producer only.  Inline, as the
  * handlers' hot path; drops and a full ring go to at_ring_reserve_slow().
+ *
+ * One producer per ring, and one record at a time.  That holds today
+ * because a handler runs with preemption disabled (no other task's
+ * handler runs on this CPU before it returns) and kprobes do not nest:
+ * while a kprobe or kretprobe handler runs, the CPU's current_kprobe is
+ * set, and a probe hit meanwhile from an interrupt or an NMI is counted
+ * in its nmissed without its handler running.  A producer that could
+ * interrupt another on the same CPU (a probe mechanism that nests, on a
+ * softirq path, or one in NMI) would write into the open reservation.
+ * @in_record guards against that: a reserve while a record is open on
+ * this ring drops its event and counts it (at_ring_nested()) as one
+ * that did not fit, reported by a LOST record after the open one, so
+ * recorded + lost still counts every event.
  */
 static inline struct accepttrace_hdr *
 at_ring_reserve(struct at_ring *r, u16 type, u16 size, u64 ts)
 {
-	u64 head = r->head;
-	/* Acquire: the reader is done with the space it released. */
-	u64 tail = smp_load_acquire(&r->tail);
+	u64 head, tail;
 
+	if (unlikely(READ_ONCE(r->in_record)))
+		return at_ring_nested(r);
+	WRITE_ONCE(r->in_record, true);
+	/* Marked before anything of the ring is read or written. */
+	barrier();
+	head = r->head;
+	/* Acquire: the reader is done with the space it released. */
+	tail = smp_load_acquire(&r->tail);
 	if (unlikely(atomic64_read(&r->unreported) ||
 		     size > r->size - (head - tail)))
 		return at_ring_reserve_slow(r, type, size, ts);
@@ -132,6 +153,9 @@ static inline void at_ring_commit(struct at_ring *r,
 	/* Release: the record's bytes before the head that covers them. */
 	smp_store_release(&r->head, r->resv + hdr->size);
 	local64_inc(&r->recorded);
+	/* Everything of the record done before the ring is free again. */
+	barrier();
+	WRITE_ONCE(r->in_record, false);
 }
 
 bool at_ring_write(struct at_ring *r, struct accepttrace_hdr *rec);

@@ -56,7 +56,8 @@ static void ring_get(const struct at_ring *r, u64 pos, void *dst, u32 len)
 
 /*
  * at_ring_reserve() when there are drops to report or no room: writes
- * the LOST record first, or counts this event as lost too.
+ * the LOST record first, or counts this event as lost too.  Called with
+ * @in_record set; a drop ends the reservation.
  */
 struct accepttrace_hdr *at_ring_reserve_slow(struct at_ring *r, u16 type,
 					     u16 size, u64 ts)
@@ -73,6 +74,8 @@ struct accepttrace_hdr *at_ring_reserve_slow(struct at_ring *r, u16 type,
 		local64_inc(&r->seq);
 		local64_inc(&r->lost);
 		atomic64_inc(&r->unreported);
+		barrier();
+		WRITE_ONCE(r->in_record, false);
 		return NULL;
 	}
 	/*
@@ -97,6 +100,22 @@ struct accepttrace_hdr *at_ring_reserve_slow(struct at_ring *r, u16 type,
 		}
 	}
 	return at_ring_place(r, head, type, size, ts);
+}
+
+/*
+ * A reserve that interrupted another on the same CPU, between its
+ * at_ring_reserve() and at_ring_commit() (see at_ring_reserve()): the
+ * event is dropped and counted as lost, with a seq of its own, and the
+ * next record that fits after the open one is preceded by its LOST.
+ * Only updates that an interrupt cannot split: the open reservation may
+ * be in the middle of its own.
+ */
+struct accepttrace_hdr *at_ring_nested(struct at_ring *r)
+{
+	local64_inc(&r->seq);
+	local64_inc(&r->lost);
+	atomic64_inc(&r->unreported);
+	return NULL;
 }
 
 /*
