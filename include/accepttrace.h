@@ -150,7 +150,7 @@ struct accepttrace_filter {
 	__u32	pids[ACCEPTTRACE_FILTER_MAX];
 	__u32	tids[ACCEPTTRACE_FILTER_MAX];
 	__u16	ports[ACCEPTTRACE_FILTER_MAX];	/* local port, host order */
-	char	comm[16];	/* "" : any */
+	char	comm[16];	/* "" : any; printable ASCII, no space */
 };
 
 #define ACCEPTTRACE_IOC_MAGIC		0xAC

@@ -73,7 +73,7 @@ u64 at_test_attempts(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		n += READ_ONCE(at_rings[cpu]->seq);
+		n += local64_read(&at_rings[cpu]->seq);
 	return n;
 }
 

@@ -103,6 +103,7 @@ static const char * const bad_texts[] = {
 	"comm=", "comm=0123456789abcdef", "family=", "family=inet4",
 	"family=INET", "netns=0", "netns=4294967296", "errors=1", "error",
 	"bogus", "clear pid=1", "pid=1 clear", "=", "pid=1,2",
+	"comm=a\001b", "comm=\177", "comm=a\rb", "comm=caf\xc3\xa9",
 };
 
 static void filter_test_parse_rejects(struct kunit *test)
@@ -201,6 +202,16 @@ static const struct check_case check_cases[] = {
 	  { .comm = { '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a',
 		      'b', 'c', 'd', 'e', 'f' } }, -EINVAL },
 	{ "netns any value", { .netns = U32_MAX }, 0 },
+	/* debugfs prints comm raw: it must not break or forge a line. */
+	{ "comm with a newline", { .comm = "x\nprobe forged" }, -EINVAL },
+	{ "comm with a space", { .comm = "a b" }, -EINVAL },
+	{ "comm with a tab", { .comm = "a\tb" }, -EINVAL },
+	{ "comm with a carriage return", { .comm = "a\r" }, -EINVAL },
+	{ "comm with DEL", { .comm = "a\x7f" }, -EINVAL },
+	{ "comm with bytes past 0x7f", { .comm = "caf\xc3\xa9" }, -EINVAL },
+	{ "comm of punctuation", { .comm = "a-b_c.d:e/f@1=~" }, 0 },
+	{ "comm: bytes past its NUL ignored",
+	  { .comm = { 'a', '\0', '\n', ' ' } }, 0 },
 };
 
 KUNIT_ARRAY_PARAM_DESC(check, check_cases, desc);
@@ -226,6 +237,11 @@ static void filter_test_set_get(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, &got, &f, sizeof(f));
 
 	/* An invalid filter is refused and the active one stays. */
+	KUNIT_EXPECT_EQ(test, at_filter_set(&bad), -EINVAL);
+	at_filter_get(&got);
+	KUNIT_EXPECT_MEMEQ(test, &got, &f, sizeof(f));
+	memset(&bad, 0, sizeof(bad));
+	strscpy(bad.comm, "x\nfilter none", sizeof(bad.comm));
 	KUNIT_EXPECT_EQ(test, at_filter_set(&bad), -EINVAL);
 	at_filter_get(&got);
 	KUNIT_EXPECT_MEMEQ(test, &got, &f, sizeof(f));

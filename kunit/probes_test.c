@@ -169,7 +169,7 @@ static u64 sum_hits(enum at_probe_id id)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		n += READ_ONCE(at_rings[cpu]->hits[id]);
+		n += local64_read(&at_rings[cpu]->hits[id]);
 	return n;
 }
 
@@ -179,7 +179,7 @@ static u64 sum_filtered(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		n += READ_ONCE(at_rings[cpu]->filtered);
+		n += local64_read(&at_rings[cpu]->filtered);
 	return n;
 }
 

@@ -10,6 +10,43 @@
 #include <linux/mman.h>
 #include <linux/version.h>
 
+/*
+ * Deterministic interleaving of the reader with the producer.  The reader
+ * and the producer of a ring meet only in atomic operations on the
+ * ring's shared words (and in the head and tail they publish).  While
+ * race_reader is set, every atomic64 operation ring.c makes is a race
+ * point, before and after it; at point race_at the test runs race_fn,
+ * the producer's part, as if it had run on its CPU just then.  A case
+ * tries every point in turn, until the reader passes fewer than
+ * race_at points, and checks the same result each time.
+ */
+static bool race_reader;
+static int race_at, race_points;
+static void (*race_fn)(void);
+
+static void race_point(void)
+{
+	if (!race_reader || ++race_points != race_at)
+		return;
+	race_reader = false;
+	race_fn();
+	race_reader = true;
+}
+
+#define RACE_OP(type, op)	({ type __v; race_point(); __v = (op); \
+				   race_point(); __v; })
+#define RACE_VOID(op)		do { race_point(); op; race_point(); } while (0)
+#define atomic64_read(v)		RACE_OP(s64, atomic64_read(v))
+#define atomic64_xchg(v, n)		RACE_OP(s64, atomic64_xchg(v, n))
+#define atomic64_cmpxchg(v, o, n)	RACE_OP(s64, atomic64_cmpxchg(v, o, n))
+#define atomic64_try_cmpxchg(v, o, n)	RACE_OP(bool, atomic64_try_cmpxchg(v, o, n))
+#define atomic64_fetch_or(i, v)		RACE_OP(s64, atomic64_fetch_or(i, v))
+#define atomic64_fetch_andnot(i, v)	RACE_OP(s64, atomic64_fetch_andnot(i, v))
+#define atomic64_add(i, v)		RACE_VOID(atomic64_add(i, v))
+#define atomic64_inc(v)			RACE_VOID(atomic64_inc(v))
+#define atomic64_or(i, v)		RACE_VOID(atomic64_or(i, v))
+#define atomic64_andnot(i, v)		RACE_VOID(atomic64_andnot(i, v))
+
 #include "../module/ring.c"
 #include "at_test.h"
 
@@ -98,6 +135,25 @@ static void expect_pop_lost(struct kunit *test, struct at_ring *r, u64 count,
 	KUNIT_EXPECT_EQ(test, lost.count, count);
 }
 
+/* A LOST record of @count, whoever wrote it (it then has either time). */
+static void expect_pop_lost_ts(struct kunit *test, struct at_ring *r,
+			       u64 count, u64 ts1, u64 ts2, int point)
+{
+	struct accepttrace_lost lost;
+
+	KUNIT_ASSERT_TRUE_MSG(test, pop(r, &got_rec), "race point %d", point);
+	memcpy(&lost, &got_rec, sizeof(lost));
+	KUNIT_EXPECT_EQ_MSG(test, lost.hdr.type, ACCEPTTRACE_REC_LOST,
+			    "race point %d: seq %llu ts %llu where the LOST belongs",
+			    point, lost.hdr.seq, lost.hdr.ts_ns);
+	KUNIT_EXPECT_EQ_MSG(test, lost.count, count, "race point %d", point);
+	KUNIT_EXPECT_EQ_MSG(test, lost.hdr.seq, 0, "race point %d", point);
+	KUNIT_EXPECT_TRUE_MSG(test, lost.hdr.ts_ns == ts1 ||
+			      lost.hdr.ts_ns == ts2,
+			      "race point %d: LOST at ts %llu", point,
+			      lost.hdr.ts_ns);
+}
+
 static void expect_empty(struct kunit *test, struct at_ring *r)
 {
 	struct accepttrace_hdr h;
@@ -145,7 +201,7 @@ static void ring_test_init_sizes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->cpu, 1);
 	KUNIT_EXPECT_EQ(test, r->head, 0);
 	KUNIT_EXPECT_EQ(test, r->tail, 0);
-	KUNIT_EXPECT_EQ(test, r->seq, 0);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->seq), 0);
 	at_ring_destroy(r);
 	KUNIT_EXPECT_NULL(test, r->data);
 }
@@ -157,8 +213,8 @@ static void ring_test_empty(struct kunit *test)
 	expect_empty(test, r);
 	/* Peeking an empty ring changes nothing. */
 	expect_empty(test, r);
-	KUNIT_EXPECT_EQ(test, r->recorded, 0);
-	KUNIT_EXPECT_EQ(test, r->lost, 0);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 0);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 0);
 	KUNIT_EXPECT_FALSE(test, r->synth_pending);
 }
 
@@ -172,8 +228,8 @@ static void ring_test_one_record(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, put_rec.hdr.cpu, RING_CPU);
 	KUNIT_EXPECT_EQ(test, put_rec.hdr.seq, 0);
 	KUNIT_EXPECT_EQ(test, at_ring_used(r), 64);
-	KUNIT_EXPECT_EQ(test, r->recorded, 1);
-	KUNIT_EXPECT_EQ(test, r->seq, 1);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 1);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->seq), 1);
 
 	/* Peek does not consume. */
 	KUNIT_ASSERT_TRUE(test, at_ring_peek(r, &h));
@@ -211,8 +267,8 @@ static void ring_test_fill_exactly(struct kunit *test)
 
 	/* before: empty  after: [1 2 3 4 5 6 7 8], head - tail == size */
 	fill(test, r);
-	KUNIT_EXPECT_EQ(test, r->recorded, 8);
-	KUNIT_EXPECT_EQ(test, r->lost, 0);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 8);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 0);
 	for (i = 1; i <= 8; i++)
 		expect_pop(test, r, 128, i, i - 1);
 	expect_empty(test, r);
@@ -226,15 +282,15 @@ static void ring_test_full_drops(struct kunit *test)
 	/* before: [1..8] full  after: [1..8], lost=1, seq 8 used */
 	KUNIT_EXPECT_FALSE(test, put(r, 24, 9));
 	KUNIT_EXPECT_EQ(test, put_rec.hdr.seq, 8);
-	KUNIT_EXPECT_EQ(test, r->seq, 9);
-	KUNIT_EXPECT_EQ(test, r->lost, 1);
-	KUNIT_EXPECT_EQ(test, r->recorded, 8);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->seq), 9);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 1);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 8);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 1);
 	KUNIT_EXPECT_EQ(test, at_ring_used(r), RING_SIZE);
 
 	KUNIT_EXPECT_FALSE(test, put(r, 24, 10));
-	KUNIT_EXPECT_EQ(test, r->seq, 10);
-	KUNIT_EXPECT_EQ(test, r->lost, 2);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->seq), 10);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 2);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 2);
 
 	/* The records already in the ring are intact. */
@@ -257,8 +313,8 @@ static void ring_test_lost_precedes_next_write(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, put(r, 128 - LOST_SIZE, 11));
 	KUNIT_EXPECT_EQ(test, at_ring_used(r), RING_SIZE);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 0);
-	KUNIT_EXPECT_EQ(test, r->lost, 2);
-	KUNIT_EXPECT_EQ(test, r->recorded, 9);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 2);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 9);
 	for (i = 2; i <= 8; i++)
 		expect_pop(test, r, 128, i, i - 1);
 	/* The LOST record carries the next record's time... */
@@ -277,7 +333,7 @@ static void ring_test_lost_needs_room_for_both(struct kunit *test)
 	expect_pop(test, r, 128, 1, 0);
 	/* 128 bytes free: the record fits, record + LOST does not. */
 	KUNIT_EXPECT_FALSE(test, put(r, 128, 10));	/* seq 9 */
-	KUNIT_EXPECT_EQ(test, r->lost, 2);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 2);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 2);
 	KUNIT_EXPECT_EQ(test, at_ring_used(r), RING_SIZE - 128);
 
@@ -311,7 +367,7 @@ static void ring_test_reader_reports_lost(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h.type, ACCEPTTRACE_REC_LOST);
 	expect_pop_lost(test, r, 3, 8);
 	expect_empty(test, r);
-	KUNIT_EXPECT_EQ(test, r->lost, 3);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 3);
 
 	/* Reported once: the next record is not preceded by a LOST. */
 	KUNIT_ASSERT_TRUE(test, put(r, 64, 12));
@@ -339,6 +395,194 @@ static void ring_test_reader_lost_then_write(struct kunit *test)
 	expect_empty(test, r);
 }
 
+/*
+ * The reader finds the ring empty with a drop unreported and reports it
+ * itself, while the producer writes R1, then R2, after the drop.
+ * Whatever the reader's step R1 comes at, the LOST is read before R1.
+ */
+static struct at_ring *race_ring;
+
+static void race_put_r1(void)
+{
+	put(race_ring, 64, 10);
+}
+
+static void ring_test_lost_race_record_after(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+	struct accepttrace_hdr h;
+	bool fired;
+	u64 i;
+	int k;
+
+	for (k = 1; k < 64; k++) {
+		at_ring_destroy(r);
+		KUNIT_ASSERT_EQ(test, at_ring_init(r, RING_SIZE, RING_CPU), 0);
+		fill(test, r);
+		KUNIT_ASSERT_FALSE(test, put(r, 64, 9));	/* seq 8 */
+		for (i = 1; i <= 8; i++)
+			expect_pop(test, r, 128, i, i - 1);
+
+		/* before: empty, 1 unreported; R1 at the reader's point k */
+		race_ring = r;
+		race_fn = race_put_r1;
+		race_at = k;
+		race_points = 0;
+		race_reader = true;
+		at_ring_peek(r, &h);
+		race_reader = false;
+		fired = race_points >= k;
+		if (!fired)
+			race_put_r1();
+		KUNIT_ASSERT_TRUE(test, put(r, 64, 11));	/* R2, seq 10 */
+
+		/* after: LOST(1), R1 (seq 9), R2 (seq 10) */
+		expect_pop_lost_ts(test, r, 1, 8, 10, k);
+		expect_pop(test, r, 64, 10, 9);
+		expect_pop(test, r, 64, 11, 10);
+		expect_empty(test, r);
+		KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 0);
+		if (!fired)
+			break;
+	}
+	/* The reader did pass race points: the loop tried them all. */
+	KUNIT_EXPECT_GT(test, k, 2);
+	KUNIT_EXPECT_LT(test, k, 64);
+}
+
+/*
+ * The reader finds the ring empty, and at its point k the producer
+ * writes eight records and then drops one: the LOST comes after all
+ * eight.
+ */
+static void race_fill_and_drop(void)
+{
+	u64 i;
+
+	for (i = 1; i <= 8; i++)
+		put(race_ring, 128, i);
+	put(race_ring, 64, 9);
+}
+
+static void ring_test_lost_race_records_before(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+	struct accepttrace_hdr h;
+	bool fired;
+	u64 i;
+	int k;
+
+	for (k = 1; k < 64; k++) {
+		at_ring_destroy(r);
+		KUNIT_ASSERT_EQ(test, at_ring_init(r, RING_SIZE, RING_CPU), 0);
+		race_ring = r;
+		race_fn = race_fill_and_drop;
+		race_at = k;
+		race_points = 0;
+		race_reader = true;
+		at_ring_peek(r, &h);
+		race_reader = false;
+		fired = race_points >= k;
+		if (!fired)
+			race_fill_and_drop();
+		KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 1);
+
+		for (i = 1; i <= 8; i++)
+			expect_pop(test, r, 128, i, i - 1);
+		expect_pop_lost_ts(test, r, 1, 8, 8, k);
+		expect_empty(test, r);
+		KUNIT_ASSERT_TRUE(test, put(r, 64, 10));
+		expect_pop(test, r, 64, 10, 9);
+		expect_empty(test, r);
+		if (!fired)
+			break;
+	}
+	KUNIT_EXPECT_GT(test, k, 1);
+	KUNIT_EXPECT_LT(test, k, 64);
+}
+
+/*
+ * A second producer on the same CPU (an interrupt, an NMI) while a
+ * record is reserved and not yet committed: its events are dropped and
+ * counted, and reported by a LOST record after the open one.
+ */
+static void ring_test_nested_producer(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+	struct accepttrace_hdr *outer, *inner;
+
+	/* before: empty; the outer record (ts 1, seq 0) reserved */
+	outer = at_ring_reserve(r, TEST_TYPE, 64, 1);
+	KUNIT_ASSERT_NOT_NULL(test, outer);
+	KUNIT_EXPECT_EQ(test, outer->seq, 0);
+
+	/* Two nested events: both dropped, seq 1 and 2 used. */
+	inner = at_ring_reserve(r, TEST_TYPE, 128, 2);
+	KUNIT_EXPECT_NULL(test, inner);
+	KUNIT_EXPECT_FALSE(test, put(r, 64, 3));
+	KUNIT_EXPECT_EQ(test, put_rec.hdr.seq, 2);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->seq), 3);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 2);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 2);
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), 0);
+
+	/* The outer record is intact and commits where it was reserved. */
+	make_rec(&want_rec, 64, 1);
+	memcpy(outer + 1, &want_rec.payload, 64 - sizeof(*outer));
+	KUNIT_EXPECT_EQ(test, outer->type, TEST_TYPE);
+	KUNIT_EXPECT_EQ(test, outer->size, 64);
+	KUNIT_EXPECT_EQ(test, outer->ts_ns, 1);
+	at_ring_commit(r, outer);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 1);
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), 64);
+
+	/* after: [outer(seq 0) LOST(2) next(seq 3)]: recorded + lost = 4 */
+	KUNIT_ASSERT_TRUE(test, put(r, 64, 4));
+	KUNIT_EXPECT_EQ(test, local64_read(&r->seq), 4);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 2);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 2);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 0);
+	KUNIT_EXPECT_EQ(test, at_ring_used(r), 64 + LOST_SIZE + 64);
+	expect_pop(test, r, 64, 1, 0);
+	expect_pop_lost(test, r, 2, 4);
+	expect_pop(test, r, 64, 4, 3);
+	expect_empty(test, r);
+}
+
+/* Nested while the open reservation took a pending LOST with it. */
+static void ring_test_nested_after_lost(struct kunit *test)
+{
+	struct at_ring *r = test->priv;
+	struct accepttrace_hdr *outer;
+	u64 i;
+
+	fill(test, r);
+	KUNIT_ASSERT_FALSE(test, put(r, 64, 9));	/* seq 8 */
+	expect_pop(test, r, 128, 1, 0);
+	expect_pop(test, r, 128, 2, 1);
+	/* before: [3..8] + 256 free, 1 unreported */
+	outer = at_ring_reserve(r, TEST_TYPE, 64, 10);	/* LOST(1), seq 9 */
+	KUNIT_ASSERT_NOT_NULL(test, outer);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 0);
+	KUNIT_EXPECT_NULL(test, at_ring_reserve(r, TEST_TYPE, 64, 11));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&r->unreported), 1);
+	make_rec(&want_rec, 64, 10);
+	memcpy(outer + 1, &want_rec.payload, 64 - sizeof(*outer));
+	at_ring_commit(r, outer);
+	KUNIT_ASSERT_TRUE(test, put(r, 64, 12));	/* LOST(1), seq 11 */
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 10);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 2);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->seq), 12);
+	for (i = 3; i <= 8; i++)
+		expect_pop(test, r, 128, i, i - 1);
+	expect_pop_lost(test, r, 1, 10);
+	expect_pop(test, r, 64, 10, 9);
+	expect_pop_lost(test, r, 1, 12);
+	expect_pop(test, r, 64, 12, 11);
+	expect_empty(test, r);
+}
+
 static void ring_test_wraparound(struct kunit *test)
 {
 	struct at_ring *r = test->priv;
@@ -360,8 +604,8 @@ static void ring_test_wraparound(struct kunit *test)
 	expect_empty(test, r);
 	KUNIT_EXPECT_EQ(test, r->head, 100 * 200);
 	KUNIT_EXPECT_EQ(test, r->tail, 100 * 200);
-	KUNIT_EXPECT_EQ(test, r->lost, 0);
-	KUNIT_EXPECT_EQ(test, r->recorded, 100);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 0);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->recorded), 100);
 }
 
 static void ring_test_mixed_sizes(struct kunit *test)
@@ -389,7 +633,7 @@ static void ring_test_mixed_sizes(struct kunit *test)
 		expect_pop(test, r, sizes[done % ARRAY_SIZE(sizes)], done + 1,
 			   done);
 	expect_empty(test, r);
-	KUNIT_EXPECT_EQ(test, r->lost, 0);
+	KUNIT_EXPECT_EQ(test, local64_read(&r->lost), 0);
 }
 
 static void ring_test_interleaved(struct kunit *test)
@@ -472,6 +716,10 @@ static struct kunit_case ring_test_cases[] = {
 	KUNIT_CASE(ring_test_lost_needs_room_for_both),
 	KUNIT_CASE(ring_test_reader_reports_lost),
 	KUNIT_CASE(ring_test_reader_lost_then_write),
+	KUNIT_CASE(ring_test_lost_race_record_after),
+	KUNIT_CASE(ring_test_lost_race_records_before),
+	KUNIT_CASE(ring_test_nested_producer),
+	KUNIT_CASE(ring_test_nested_after_lost),
 	KUNIT_CASE(ring_test_wraparound),
 	KUNIT_CASE(ring_test_mixed_sizes),
 	KUNIT_CASE(ring_test_interleaved),

@@ -22,16 +22,25 @@
 #include "accepttrace_format.h"
 
 /*
- * Waking the reader.  Probe handlers never wake it directly: a waiting
- * reader is woken by a timer every AT_WAKE_MS while records are there,
- * one wakeup however many arrived, and at once through irq_work when a
- * ring fills past a quarter, so a burst is read before the ring is full.
+ * Waking readers.  Probe handlers never wake them directly: while anyone
+ * waits, a timer looks every AT_WAKE_MS and, if records are there, wakes
+ * every waiter, one wakeup however many arrived; a ring that fills past
+ * a quarter wakes them at once through irq_work, so a burst is read
+ * before the ring is full.
+ *
+ * Several threads may block in read() on the one open file.  Each
+ * counts itself in at_waiters for as long as it waits, and the timer
+ * keeps looking while the count is not zero: a reader woken with the
+ * others that finds the records taken and sleeps again is woken by the
+ * next records.  A poller arms the timer for one wakeup (at_poll_armed);
+ * poll() then calls at_poll() again, which arms it again if need be.
  */
 #define AT_WAKE_MS	10
 
 static DECLARE_WAIT_QUEUE_HEAD(at_wq);
 static unsigned long at_busy;	/* bit 0: the device is open */
-static bool at_reader_waiting;
+static atomic_t at_waiters = ATOMIC_INIT(0);
+static bool at_poll_armed;
 static struct timer_list at_wake_timer;
 
 /*
@@ -86,7 +95,7 @@ void at_ring_wake_init(struct at_ring *r)
 
 static bool ring_readable(struct at_ring *r)
 {
-	if (r->synth_pending || atomic64_read(&r->unreported))
+	if (READ_ONCE(r->synth_pending) || atomic64_read(&r->unreported))
 		return true;
 	/* Acquire: pairs with the producer's release of @head. */
 	return smp_load_acquire(&r->head) != READ_ONCE(r->tail);
@@ -145,7 +154,7 @@ static ssize_t read_text(struct at_reader *rd, char __user *buf, size_t count)
 					       &rd->rec.hdr);
 			rd->line_len = min_t(u32, len, sizeof(rd->line) - 1);
 			rd->line_off = 0;
-			rd->cur = r;
+			WRITE_ONCE(rd->cur, r);
 		}
 		n = min_t(size_t, count - done, rd->line_len - rd->line_off);
 		if (copy_to_user(buf + done, rd->line + rd->line_off, n))
@@ -154,7 +163,7 @@ static ssize_t read_text(struct at_reader *rd, char __user *buf, size_t count)
 		done += n;
 		if (rd->line_off == rd->line_len) {
 			at_ring_consume(rd->cur);
-			rd->cur = NULL;
+			WRITE_ONCE(rd->cur, NULL);
 		}
 	}
 	return done;
@@ -182,28 +191,34 @@ static ssize_t read_binary(struct at_reader *rd, char __user *buf,
 	return done;
 }
 
-static void at_wake_timer_fn(struct timer_list *t)
+/*
+ * (Re)arm the timer.  Under the timer base's lock, which the timer takes
+ * before it runs: it sees a waiter counted, or a poller that armed it,
+ * before the call.
+ */
+static void arm_wake_timer(void)
 {
-	if (any_readable())
-		wake_up_interruptible(&at_wq);
-	else if (READ_ONCE(at_reader_waiting))
-		mod_timer(&at_wake_timer,
-			  jiffies + msecs_to_jiffies(AT_WAKE_MS));
+	mod_timer(&at_wake_timer, jiffies + msecs_to_jiffies(AT_WAKE_MS));
 }
 
-static void start_waiting(void)
+static void at_wake_timer_fn(struct timer_list *t)
 {
-	WRITE_ONCE(at_reader_waiting, true);
-	mod_timer(&at_wake_timer, jiffies + msecs_to_jiffies(AT_WAKE_MS));
+	if (any_readable()) {
+		WRITE_ONCE(at_poll_armed, false);
+		wake_up_interruptible(&at_wq);
+	}
+	if (atomic_read(&at_waiters) || READ_ONCE(at_poll_armed))
+		arm_wake_timer();
 }
 
 static int wait_for_records(void)
 {
 	int ret;
 
-	start_waiting();
+	atomic_inc(&at_waiters);
+	arm_wake_timer();
 	ret = wait_event_interruptible(at_wq, any_readable());
-	WRITE_ONCE(at_reader_waiting, false);
+	atomic_dec(&at_waiters);
 	return ret;
 }
 
@@ -238,7 +253,8 @@ static __poll_t at_poll(struct file *file, poll_table *wait)
 	poll_wait(file, &at_wq, wait);
 	if (READ_ONCE(rd->cur) || any_readable())
 		return EPOLLIN | EPOLLRDNORM;
-	start_waiting();
+	WRITE_ONCE(at_poll_armed, true);
+	arm_wake_timer();
 	return 0;
 }
 
@@ -260,7 +276,7 @@ static long at_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		mutex_lock(&rd->lock);
 		/* Records are whole: a half-read line is sent again whole. */
 		if (v)
-			rd->cur = NULL;
+			WRITE_ONCE(rd->cur, NULL);
 		rd->binary = v;
 		mutex_unlock(&rd->lock);
 		return 0;
@@ -290,7 +306,8 @@ static int at_release(struct inode *inode, struct file *file)
 {
 	/* The filter belongs to the reader that set it. */
 	at_filter_set(NULL);
-	WRITE_ONCE(at_reader_waiting, false);
+	/* No thread is in read() or poll() on a file being released. */
+	WRITE_ONCE(at_poll_armed, false);
 	del_timer_sync(&at_wake_timer);
 	at_reader_release();
 	return 0;

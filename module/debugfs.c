@@ -37,7 +37,7 @@ static int stats_show(struct seq_file *m, void *v)
 		struct at_ring *r = at_ring_of(cpu);
 
 		for (i = 0; r && i < AT_NR_PROBES; i++)
-			hits[i] += READ_ONCE(r->hits[i]);
+			hits[i] += local64_read(&r->hits[i]);
 	}
 	for (i = 0; i < AT_NR_PROBES; i++)
 		hits[i] += atomic_long_read(&at_no_ring_hits[i]);
@@ -52,9 +52,9 @@ static int stats_show(struct seq_file *m, void *v)
 
 		if (!r)
 			continue;
-		cr = READ_ONCE(r->recorded);
-		cl = READ_ONCE(r->lost);
-		cf = READ_ONCE(r->filtered);
+		cr = local64_read(&r->recorded);
+		cl = local64_read(&r->lost);
+		cf = local64_read(&r->filtered);
 		seq_printf(m, "cpu %d recorded=%llu lost=%llu filtered=%llu used=%llu online=%d\n",
 			   cpu, cr, cl, cf, at_ring_used(r), cpu_online(cpu));
 		rec += cr;

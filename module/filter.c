@@ -33,6 +33,27 @@ static bool in_list(const u32 *list, u32 n, u32 v)
 	return false;
 }
 
+/*
+ * A comm to match: NUL-terminated, and printable ASCII without spaces.
+ * debugfs prints it as it is in `filter` and `stats`, where a newline or
+ * a space would break the line or forge another, and the text form could
+ * not say it anyway.
+ */
+static bool comm_valid(const char *comm, size_t size)
+{
+	size_t i, len = strnlen(comm, size);
+
+	if (len == size)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = comm[i];
+
+		if (c <= ' ' || c >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
 /* -EINVAL unless every field of @f is within its range. */
 int at_filter_check(const struct accepttrace_filter *f)
 {
@@ -43,7 +64,7 @@ int at_filter_check(const struct accepttrace_filter *f)
 	    f->npids > ACCEPTTRACE_FILTER_MAX ||
 	    f->ntids > ACCEPTTRACE_FILTER_MAX ||
 	    f->nports > ACCEPTTRACE_FILTER_MAX ||
-	    strnlen(f->comm, sizeof(f->comm)) == sizeof(f->comm))
+	    !comm_valid(f->comm, sizeof(f->comm)))
 		return -EINVAL;
 	for (i = 0; i < f->npids; i++)
 		if (!f->pids[i] || f->pids[i] > PID_MAX_LIMIT)

@@ -6,6 +6,7 @@
 #define _AT_INTERNAL_H
 
 #include <linux/types.h>
+#include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/string.h>
 #include <linux/smp.h>
@@ -13,6 +14,7 @@
 #include <linux/irq_work.h>
 #include <linux/cache.h>
 #include <linux/atomic.h>
+#include <asm/local64.h>
 
 #include "accepttrace.h"
 
@@ -31,25 +33,34 @@ union at_scratch {
 
 /*
  * One ring per possible CPU.  Its only producer is the probe handler on
- * that CPU (handlers run with preemption disabled and kprobes do not
- * nest); its only consumer is the one open reader.  Ordering follows
+ * that CPU (see at_ring_reserve() for why, and what guards it); its only
+ * consumer is the one open reader.  Ordering follows
  * Documentation/core-api/circular-buffers.rst: the producer publishes
  * @head with smp_store_release() after writing, the consumer releases
  * space by publishing @tail after reading.  When a record does not fit it
  * is dropped and counted; the next record that fits is preceded by a
  * LOST record.  If none comes, the reader reports the drops itself once
- * the ring is empty, so no drop goes unreported.
+ * the ring is empty, so no drop goes unreported.  Either way the LOST
+ * record comes after every record produced before the drops and before
+ * every record produced after them: @unreported, the drops without a
+ * LOST record yet, is the one word both sides change (see
+ * ring_claim_lost()).
  */
 struct at_ring {
-	/* Written by the producer only. */
+	/*
+	 * Written by the producer only.  The counters are local64_t: one
+	 * CPU writes them (an increment safe against an interrupt on that
+	 * CPU, and no atomic instruction), debugfs reads them from any.
+	 */
 	u64			head;
-	u64			seq;
-	u64			recorded;
-	u64			lost;
-	u64			filtered;
-	u64			hits[AT_NR_PROBES];
+	local64_t		seq;
+	local64_t		recorded;
+	local64_t		lost;
+	local64_t		filtered;
+	local64_t		hits[AT_NR_PROBES];
 	atomic64_t		unreported;	/* lost, no LOST record yet */
 	u64			resv;		/* where the reserved record is */
+	bool			in_record;	/* reserved, not yet committed */
 	struct irq_work		wake;
 
 	/* Written by the consumer only. */
@@ -63,11 +74,15 @@ struct at_ring {
 	u32			cpu;
 };
 
+/* Set in @unreported while the reader checks it may report the drops. */
+#define AT_LOST_CLAIM		((s64)BIT_ULL(62))
+
 /* ring.c */
 int at_ring_init(struct at_ring *r, u32 size, u32 cpu);
 void at_ring_destroy(struct at_ring *r);
 struct accepttrace_hdr *at_ring_reserve_slow(struct at_ring *r, u16 type,
 					     u16 size, u64 ts);
+struct accepttrace_hdr *at_ring_nested(struct at_ring *r);
 
 /* Put the header of a @size-byte record at @head; it is committed next. */
 static inline struct accepttrace_hdr *
@@ -79,7 +94,7 @@ at_ring_place(struct at_ring *r, u64 head, u16 type, u16 size, u64 ts)
 	hdr->type = type;
 	hdr->size = size;
 	hdr->cpu = r->cpu;
-	hdr->seq = r->seq++;
+	hdr->seq = local64_inc_return(&r->seq) - 1;
 	hdr->ts_ns = ts;
 	r->resv = head;
 	return hdr;
@@ -93,14 +108,33 @@ at_ring_place(struct at_ring *r, u64 head, u16 type, u16 size, u64 ts)
  * always committed, and nothing else is written in between: it may have
  * taken the pending LOST record with it.  Producer only.  Inline, as the
  * handlers' hot path; drops and a full ring go to at_ring_reserve_slow().
+ *
+ * One producer per ring, and one record at a time.  That holds today
+ * because a handler runs with preemption disabled (no other task's
+ * handler runs on this CPU before it returns) and kprobes do not nest:
+ * while a kprobe or kretprobe handler runs, the CPU's current_kprobe is
+ * set, and a probe hit meanwhile from an interrupt or an NMI is counted
+ * in its nmissed without its handler running.  A producer that could
+ * interrupt another on the same CPU (a probe mechanism that nests, on a
+ * softirq path, or one in NMI) would write into the open reservation.
+ * @in_record guards against that: a reserve while a record is open on
+ * this ring drops its event and counts it (at_ring_nested()) as one
+ * that did not fit, reported by a LOST record after the open one, so
+ * recorded + lost still counts every event.
  */
 static inline struct accepttrace_hdr *
 at_ring_reserve(struct at_ring *r, u16 type, u16 size, u64 ts)
 {
-	u64 head = r->head;
-	/* Acquire: the reader is done with the space it released. */
-	u64 tail = smp_load_acquire(&r->tail);
+	u64 head, tail;
 
+	if (unlikely(READ_ONCE(r->in_record)))
+		return at_ring_nested(r);
+	WRITE_ONCE(r->in_record, true);
+	/* Marked before anything of the ring is read or written. */
+	barrier();
+	head = r->head;
+	/* Acquire: the reader is done with the space it released. */
+	tail = smp_load_acquire(&r->tail);
 	if (unlikely(atomic64_read(&r->unreported) ||
 		     size > r->size - (head - tail)))
 		return at_ring_reserve_slow(r, type, size, ts);
@@ -118,7 +152,10 @@ static inline void at_ring_commit(struct at_ring *r,
 		memcpy(r->data, r->data + r->size, end - r->size);
 	/* Release: the record's bytes before the head that covers them. */
 	smp_store_release(&r->head, r->resv + hdr->size);
-	r->recorded++;
+	local64_inc(&r->recorded);
+	/* Everything of the record done before the ring is free again. */
+	barrier();
+	WRITE_ONCE(r->in_record, false);
 }
 
 bool at_ring_write(struct at_ring *r, struct accepttrace_hdr *rec);

@@ -153,6 +153,15 @@ static int rings_alloc(void)
 	return 0;
 }
 
+/*
+ * Nothing is reachable before what it uses is in place: the probes write
+ * into the rings; debugfs reads the rings and the probes; the device,
+ * last, is what a reader holds open.  A load that fails undoes what it
+ * did in reverse and never had a reader: the device is the last step,
+ * and the one that can fail after the probes.  Unload is the same steps
+ * in reverse: the device and debugfs go before the probes and the rings
+ * they show.
+ */
 static int __init at_init(void)
 {
 	int ret;
@@ -163,32 +172,32 @@ static int __init at_init(void)
 	ret = rings_alloc();
 	if (ret)
 		return ret;
+	ret = at_probes_register();
+	if (ret)
+		goto err_rings;
 	at_debugfs_init();
 	ret = at_chardev_init();
 	if (ret)
 		goto err_debugfs;
-	ret = at_probes_register();
-	if (ret)
-		goto err_chardev;
 	pr_info("%u KiB ring per CPU, recording %s\n", buf_kb,
-		at_enabled ? "on" : "off (echo 1 > accepttrace/enable)");
+		READ_ONCE(at_enabled) ? "on" :
+		"off (echo 1 > accepttrace/enable)");
 	return 0;
 
-err_chardev:
-	at_chardev_exit();
 err_debugfs:
 	at_debugfs_exit();
+	at_probes_unregister();
+err_rings:
 	rings_free();
 	at_filter_exit();
 	return ret;
 }
 
-/* Probes first: nothing may write to what the later steps free. */
 static void __exit at_exit(void)
 {
-	at_probes_unregister();
 	at_chardev_exit();
 	at_debugfs_exit();
+	at_probes_unregister();
 	rings_free();
 	at_filter_exit();
 }

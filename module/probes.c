@@ -233,9 +233,9 @@ static __always_inline bool entry_wanted(enum at_probe_id id)
 		no_ring(id, true);
 		return false;
 	}
-	r->hits[id]++;
+	local64_inc(&r->hits[id]);
 	if (!at_filter_allows_task()) {
-		r->filtered++;
+		local64_inc(&r->filtered);
 		return false;
 	}
 	return true;
@@ -341,7 +341,7 @@ static int sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (sock && sock->sk)
 		sock_key(sock->sk, &key);
 	if (!at_filter_allows_event(&key)) {
-		r->filtered++;
+		local64_inc(&r->filtered);
 		goto out;
 	}
 	if (ret < 0 && sock) {
@@ -426,7 +426,7 @@ static int inet_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	}
 	sock_key(lsk, &key);
 	if (!at_filter_allows_event(&key)) {
-		r->filtered++;
+		local64_inc(&r->filtered);
 		return 0;
 	}
 	rec = (struct accepttrace_inet_accept *)
@@ -495,14 +495,15 @@ bool at_probe_active(enum at_probe_id id)
 	return READ_ONCE(at_active[id]);
 }
 
+/* The kprobes core counts these with plain increments on any CPU. */
 unsigned long at_probe_nmissed(enum at_probe_id id)
 {
-	return at_kretprobes[id].kp.nmissed;
+	return READ_ONCE(at_kretprobes[id].kp.nmissed);
 }
 
 unsigned long at_probe_kretprobe_nmissed(enum at_probe_id id)
 {
-	return at_kretprobes[id].nmissed;
+	return READ_ONCE(at_kretprobes[id].nmissed);
 }
 
 /*

@@ -56,7 +56,8 @@ static void ring_get(const struct at_ring *r, u64 pos, void *dst, u32 len)
 
 /*
  * at_ring_reserve() when there are drops to report or no room: writes
- * the LOST record first, or counts this event as lost too.
+ * the LOST record first, or counts this event as lost too.  Called with
+ * @in_record set; a drop ends the reservation.
  */
 struct accepttrace_hdr *at_ring_reserve_slow(struct at_ring *r, u16 type,
 					     u16 size, u64 ts)
@@ -70,14 +71,20 @@ struct accepttrace_hdr *at_ring_reserve_slow(struct at_ring *r, u16 type,
 	if (unreported)
 		need += sizeof(struct accepttrace_lost);
 	if (need > r->size - (head - tail)) {
-		r->seq++;
-		r->lost++;
+		local64_inc(&r->seq);
+		local64_inc(&r->lost);
 		atomic64_inc(&r->unreported);
+		barrier();
+		WRITE_ONCE(r->in_record, false);
 		return NULL;
 	}
-	/* The reader may have reported these drops itself meanwhile. */
+	/*
+	 * Take the count, even from under a reader's claim (which then
+	 * fails); the reader may also have reported these drops itself
+	 * meanwhile.
+	 */
 	if (unreported) {
-		u64 n = atomic64_xchg(&r->unreported, 0);
+		u64 n = atomic64_xchg(&r->unreported, 0) & ~AT_LOST_CLAIM;
 
 		if (n) {
 			struct accepttrace_lost lost = {
@@ -96,6 +103,22 @@ struct accepttrace_hdr *at_ring_reserve_slow(struct at_ring *r, u16 type,
 }
 
 /*
+ * A reserve that interrupted another on the same CPU, between its
+ * at_ring_reserve() and at_ring_commit() (see at_ring_reserve()): the
+ * event is dropped and counted as lost, with a seq of its own, and the
+ * next record that fits after the open one is preceded by its LOST.
+ * Only updates that an interrupt cannot split: the open reservation may
+ * be in the middle of its own.
+ */
+struct accepttrace_hdr *at_ring_nested(struct at_ring *r)
+{
+	local64_inc(&r->seq);
+	local64_inc(&r->lost);
+	atomic64_inc(&r->unreported);
+	return NULL;
+}
+
+/*
  * Append a copy of @rec (rec->size bytes), stamping its cpu and seq (in
  * @rec too).  Returns false if it did not fit: the record is then counted
  * as lost.  Producer only.
@@ -107,7 +130,7 @@ bool at_ring_write(struct at_ring *r, struct accepttrace_hdr *rec)
 	dst = at_ring_reserve(r, rec->type, rec->size, rec->ts_ns);
 	if (!dst) {
 		rec->cpu = r->cpu;
-		rec->seq = r->seq - 1;
+		rec->seq = local64_read(&r->seq) - 1;
 		return false;
 	}
 	rec->cpu = dst->cpu;
@@ -118,33 +141,51 @@ bool at_ring_write(struct at_ring *r, struct accepttrace_hdr *rec)
 }
 
 /*
- * Drops happened and no record followed them: the ring is empty, so the
- * drops are the newest thing on this CPU and the reader may report them.
- * If the producer wrote meanwhile, give them back for it to report in
- * order.
+ * Drops happened and the ring is empty: if no record was written after
+ * them, they are the newest thing on this CPU and the reader reports them
+ * itself.  It must know that no record came after them, which only the
+ * producer's own use of @unreported tells: any record reserved after a
+ * drop goes through at_ring_reserve_slow() and takes the count with
+ * atomic64_xchg() to write the LOST first.  So the reader claims the
+ * count (AT_LOST_CLAIM), checks that the ring is still empty, and takes
+ * the count only if it is unchanged since the claim: no record was
+ * reserved after the drops in between, and any reserved later comes
+ * after the reader's LOST.  The count is never handed back: a record
+ * the producer wrote meanwhile without a LOST would then come before the
+ * LOST of drops older than it.
  */
 static bool ring_claim_lost(struct at_ring *r, u64 tail)
 {
-	u64 n;
+	s64 v = atomic64_read(&r->unreported);
 
-	if (!atomic64_read(&r->unreported))
-		return false;
-	n = atomic64_xchg(&r->unreported, 0);
-	if (!n)
-		return false;
-	/* Acquire: as in at_ring_peek(). */
-	if (smp_load_acquire(&r->head) != tail) {
-		atomic64_add(n, &r->unreported);
-		return false;
+	for (;;) {
+		if (!v)
+			return false;
+		if (!(v & AT_LOST_CLAIM)) {
+			if (!atomic64_try_cmpxchg(&r->unreported, &v,
+						  v | AT_LOST_CLAIM))
+				continue;
+			v |= AT_LOST_CLAIM;
+		}
+		/* Acquire: as in at_ring_peek(); ordered after the claim. */
+		if (smp_load_acquire(&r->head) != tail) {
+			/* Records to read first; the producer may take it. */
+			atomic64_andnot(AT_LOST_CLAIM, &r->unreported);
+			return false;
+		}
+		/* Unchanged since the claim: fails if the producer took it. */
+		if (atomic64_try_cmpxchg(&r->unreported, &v, 0))
+			break;
 	}
 	r->synth = (struct accepttrace_lost) {
 		.hdr.type	= ACCEPTTRACE_REC_LOST,
 		.hdr.size	= sizeof(r->synth),
 		.hdr.cpu	= r->cpu,
 		.hdr.ts_ns	= r->last_ts,
-		.count		= n,
+		.count		= v & ~AT_LOST_CLAIM,
 	};
-	r->synth_pending = true;
+	/* Read locklessly by ring_readable() (chardev.c). */
+	WRITE_ONCE(r->synth_pending, true);
 	return true;
 }
 
@@ -201,7 +242,7 @@ void at_ring_consume(struct at_ring *r)
 	struct accepttrace_hdr hdr;
 
 	if (r->synth_pending) {
-		r->synth_pending = false;
+		WRITE_ONCE(r->synth_pending, false);
 		return;
 	}
 	ring_get(r, r->tail, &hdr, sizeof(hdr));

@@ -11,6 +11,13 @@
  *                              full-sized read finds ("type T size S")
  *   at-dev binread N FILE      binary records until N are read, saved to
  *                              FILE, then die by SIGKILL mid-stream
+ *   at-dev set-comm COMM       ACCEPTTRACE_IOC_SET_FILTER with comm=COMM
+ *                              (bytes as given), then, with the device
+ *                              still open: debugfs `filter` and the
+ *                              number of `probe` lines in `stats`
+ *   at-dev read-threads ROUNDS two threads blocked in read() on one open
+ *                              file; each round, two accepts while they
+ *                              wait: both must return
  *
  * Every result goes to stdout as one line a suite compares exactly;
  * "read" copies the bytes to stdout.  Exit status 0, 1 when the awaited
@@ -19,11 +26,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -215,10 +227,314 @@ static int cmd_binread(unsigned long want, const char *path)
 	return 1;
 }
 
+#define AT_DEBUGFS	"/sys/kernel/debug/accepttrace"
+
+/* @s with every byte outside printable ASCII, and backslash, as \\xHH. */
+static void print_escaped(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}
+
+static ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n, len = 0;
+
+	if (fd < 0)
+		return -1;
+	while (len < (ssize_t)size - 1 &&
+	       (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	return len;
+}
+
+/*
+ * "SET_FILTER ok|ERRNO; filter TEXT; probe lines N": TEXT is debugfs
+ * `filter`, escaped, so that a newline in it shows; N counts the lines
+ * of `stats` that start with "probe ", one per probe unless a forged
+ * line is among them.
+ */
+static int cmd_set_comm(const char *comm)
+{
+	struct accepttrace_filter f;
+	static char buf[16384];
+	int fd = open_dev(O_NONBLOCK), lines = 0;
+	const char *p;
+	ssize_t n;
+
+	memset(&f, 0, sizeof(f));
+	strncpy(f.comm, comm, sizeof(f.comm) - 1);
+	if (ioctl(fd, ACCEPTTRACE_IOC_SET_FILTER, &f))
+		printf("SET_FILTER %s; ", errname(errno));
+	else
+		printf("SET_FILTER ok; ");
+	n = read_file(AT_DEBUGFS "/filter", buf, sizeof(buf));
+	if (n < 0) {
+		printf("filter: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("filter ");
+	print_escaped(buf, n);
+	if (read_file(AT_DEBUGFS "/stats", buf, sizeof(buf)) < 0) {
+		printf("; stats: %s\n", strerror(errno));
+		return 1;
+	}
+	for (p = buf; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "")
+		lines += !strncmp(p, "probe ", 6);
+	printf("; probe lines %d\n", lines);
+	close(fd);
+	return 0;
+}
+
+/* ---- read-threads ---- */
+
+#define RT_WAIT_MS	5000	/* a reader not back by then is stuck */
+
+struct rt_reader {
+	pthread_t	th;
+	int		fd;
+	char		*buf;
+	pid_t		tid;		/* under rt_lock, as are the next three */
+	int		done;
+	long		records;
+	int		err;
+};
+
+static pthread_mutex_t rt_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t rt_cond = PTHREAD_COND_INITIALIZER;
+
+#define RT_BUF		(64 * 1024)
+
+static long count_records(const char *buf, ssize_t n)
+{
+	long recs = 0;
+	ssize_t off;
+
+	for (off = 0; off < n;
+	     off += ((const struct accepttrace_hdr *)(buf + off))->size)
+		recs++;
+	return recs;
+}
+
+/* One blocking read() of up to 64 KiB of binary records. */
+static void *rt_read(void *arg)
+{
+	struct rt_reader *t = arg;
+	ssize_t n;
+
+	pthread_mutex_lock(&rt_lock);
+	t->tid = gettid();
+	pthread_mutex_unlock(&rt_lock);
+	n = read(t->fd, t->buf, RT_BUF);
+	pthread_mutex_lock(&rt_lock);
+	if (n < 0)
+		t->err = errno;
+	else
+		t->records = count_records(t->buf, n);
+	t->done = 1;
+	pthread_cond_broadcast(&rt_cond);
+	pthread_mutex_unlock(&rt_lock);
+	return NULL;
+}
+
+/*
+ * Is thread @tid asleep in read(2)?  State S in /proc/self/task/TID/stat
+ * (not R: woken and not yet run) and syscall 0 in .../syscall.
+ */
+static int rt_asleep(pid_t tid)
+{
+	char path[64], buf[512];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return 0;
+	p = strrchr(buf, ')');
+	if (!p || strncmp(p, ") S ", 4))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return 0;
+	return !strncmp(buf, "0 ", 2);
+}
+
+/* Wait until reader @t is asleep in read(), at most RT_WAIT_MS. */
+static int rt_wait_asleep(struct rt_reader *t)
+{
+	int ms;
+
+	for (ms = 0; ms < RT_WAIT_MS; ms += 10) {
+		pid_t tid;
+		int done;
+
+		pthread_mutex_lock(&rt_lock);
+		tid = t->tid;
+		done = t->done;
+		pthread_mutex_unlock(&rt_lock);
+		if (done)
+			return 0;
+		if (tid && rt_asleep(tid))
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+/* Wait until @want readers are done, at most RT_WAIT_MS; how many are. */
+static int rt_wait_done(struct rt_reader *t, int want)
+{
+	struct timespec dl;
+	int n;
+
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += RT_WAIT_MS / 1000;
+	pthread_mutex_lock(&rt_lock);
+	while (t[0].done + t[1].done < want &&
+	       pthread_cond_timedwait(&rt_cond, &rt_lock, &dl) != ETIMEDOUT)
+		;
+	n = t[0].done + t[1].done;
+	pthread_mutex_unlock(&rt_lock);
+	return n;
+}
+
+/* What is left, read without blocking. */
+static long rt_drain(int fd, char *buf)
+{
+	long recs = 0;
+	ssize_t n;
+
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	while ((n = read(fd, buf, RT_BUF)) > 0)
+		recs += count_records(buf, n);
+	fcntl(fd, F_SETFL, 0);
+	return recs;
+}
+
+/*
+ * An accept4() that fails with EAGAIN on a non-blocking listener: one
+ * record of each probe.
+ */
+static void rt_accept(int ls)
+{
+	if (accept4(ls, NULL, NULL, 0) >= 0 || errno != EAGAIN) {
+		printf("accept4 on an empty listener: %s\n", strerror(errno));
+		exit(1);
+	}
+}
+
+/*
+ * Each round: two threads of this process block in read() on the same
+ * open file; an accept; once one reader is back and the other asleep
+ * again, a second accept; the other must be back within RT_WAIT_MS, and
+ * the records both read plus what is left must be the round's four.
+ * Everything runs on CPU 0, so that the readers, woken together, look
+ * one after the other: the second finds the records taken.
+ * Prints "read-threads ROUNDS rounds RECORDS records" on success.
+ */
+static int cmd_read_threads(int rounds)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct rt_reader t[2];
+	char *buf = malloc(RT_BUF);
+	long total = 0;
+	cpu_set_t cpus;
+	int fd, ls, round, i;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	if (!buf || sched_setaffinity(0, sizeof(cpus), &cpus)) {
+		printf("setup: %s\n", strerror(errno));
+		return 2;
+	}
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (ls < 0 || bind(ls, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    listen(ls, 4)) {
+		printf("listener: %s\n", strerror(errno));
+		return 2;
+	}
+	fd = open_dev(0);
+	set_binary(fd);
+	rt_drain(fd, buf);
+	for (round = 1; round <= rounds; round++) {
+		long got;
+
+		memset(t, 0, sizeof(t));
+		for (i = 0; i < 2; i++) {
+			t[i].fd = fd;
+			t[i].buf = malloc(RT_BUF);
+			if (!t[i].buf ||
+			    pthread_create(&t[i].th, NULL, rt_read, &t[i])) {
+				printf("reader thread: cannot start\n");
+				return 2;
+			}
+		}
+		for (i = 0; i < 2; i++) {
+			if (!rt_wait_asleep(&t[i])) {
+				printf("round %d: reader %d never slept in read()\n",
+				       round, i);
+				return 1;
+			}
+		}
+		rt_accept(ls);
+		if (rt_wait_done(t, 1) < 1) {
+			printf("round %d: no reader back %d ms after an accept\n",
+			       round, RT_WAIT_MS);
+			return 1;
+		}
+		/* The other one has looked, found nothing, and sleeps again. */
+		for (i = 0; i < 2; i++)
+			rt_wait_asleep(&t[i]);
+		usleep(100000);
+		rt_accept(ls);
+		if (rt_wait_done(t, 2) < 2) {
+			printf("round %d: a reader still blocked %d ms after the next accept\n",
+			       round, RT_WAIT_MS);
+			return 1;
+		}
+		for (i = 0; i < 2; i++) {
+			pthread_join(t[i].th, NULL);
+			free(t[i].buf);
+			if (t[i].err) {
+				printf("round %d: reader %d: read: %s\n", round,
+				       i, strerror(t[i].err));
+				return 1;
+			}
+			if (!t[i].records) {
+				printf("round %d: reader %d returned no record\n",
+				       round, i);
+				return 1;
+			}
+		}
+		got = t[0].records + t[1].records + rt_drain(fd, buf);
+		if (got != 4) {
+			printf("round %d: %ld records, not 4\n", round, got);
+			return 1;
+		}
+		total += got;
+	}
+	printf("read-threads %d rounds %ld records\n", rounds, total);
+	close(fd);
+	close(ls);
+	return 0;
+}
+
 static void usage(void)
 {
 	fputs("usage: at-dev abi | sizes | read BUFSZ | read-nonblock | poll MS |\n"
-	      "              binread-small SIZE | binread N FILE\n", stderr);
+	      "              binread-small SIZE | binread N FILE | set-comm COMM |\n"
+	      "              read-threads ROUNDS\n", stderr);
 	exit(2);
 }
 
@@ -251,6 +567,10 @@ int main(int argc, char **argv)
 		return cmd_binread_small(num(argv[2]));
 	if (!strcmp(argv[1], "binread") && argc == 4)
 		return cmd_binread(num(argv[2]), argv[3]);
+	if (!strcmp(argv[1], "set-comm") && argc == 3)
+		return cmd_set_comm(argv[2]);
+	if (!strcmp(argv[1], "read-threads") && argc == 3 && num(argv[2]))
+		return cmd_read_threads((int)num(argv[2]));
 	usage();
 	return 2;
 }

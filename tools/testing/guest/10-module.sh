@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# 10-module: module parameters; the whole workload checked record by
-# record; /dev/accepttrace semantics (one reader, rmmod while open,
-# O_NONBLOCK, short text and binary reads, poll); debugfs enable, filter
-# and exact stats counters.
+# 10-module: module parameters; the order of load and unload; the whole
+# workload checked record by record; /dev/accepttrace semantics (one
+# reader, rmmod while open, O_NONBLOCK, short text and binary reads,
+# poll, two threads blocked in read); debugfs enable, filter and exact
+# stats counters.
 . "$AT_BIN/at-lib.sh"
 
 # ---- parameters ----
@@ -47,6 +48,38 @@ at-check >off.chk
 check_eq "enabled=0: no records" 0 "$(summary_field off.chk total)"
 check_eq "enabled=0: stats total recorded" 0 "$(stat_total recorded)"
 unload
+
+# ---- load and unload order ----
+
+# kprobe events on the module's own steps (registered when it comes, so
+# they see its init) record the order they run in: the device and
+# debugfs appear only once the probes are in place, and go before the
+# probes go.  A reader could otherwise open the device during a load
+# that then fails, and be left with freed memory.
+TR=/sys/kernel/tracing
+steps="at_probes_register at_debugfs_init at_chardev_init at_chardev_exit at_debugfs_exit at_probes_unregister"
+echo 0 >$TR/tracing_on
+echo global >$TR/trace_clock
+echo >$TR/trace
+for f in $steps; do
+	echo "p:atorder/$f accepttrace:$f" >>$TR/kprobe_events ||
+		notok "kprobe event on accepttrace:$f"
+done
+echo 1 >$TR/events/atorder/enable
+echo 1 >$TR/tracing_on
+load
+unload
+echo 0 >$TR/tracing_on
+order=$(sed -n 's/^.* \(at_[a-z_]*\): (.*$/\1/p' $TR/trace | tr '\n' ' ')
+check_eq "load: probes, debugfs, device; unload: device, debugfs, probes" \
+	"$steps " "$order"
+echo 0 >$TR/events/atorder/enable
+for f in $steps; do
+	echo "-:atorder/$f" >>$TR/kprobe_events
+done
+echo >$TR/trace
+echo local >$TR/trace_clock
+echo 1 >$TR/tracing_on
 
 # ---- a controlled run: exact counters ----
 
@@ -140,6 +173,11 @@ check_eq "poll: woken by the accept" ready "$(tail -n 1 poll.out)"
 diag <poll.err
 at-check >/dev/null
 
+# Two threads of one process blocked in read() on the same open file:
+# every accept wakes whoever still waits (at-dev read-threads).
+check_eq "two threads blocked in read() on one file are both woken" \
+	"read-threads 5 rounds 20 records" "$(at-dev read-threads 5)"
+
 at-workload --case eagain >small.out
 sys=$(at-dev sizes | awk '$1 == "sys_accept4" { print $2 }')
 inet=$(at-dev sizes | awk '$1 == "inet_accept" { print $2 }')
@@ -207,6 +245,25 @@ run_tap at-check -e filt.eagain >filt.chk
 cat filt.chk
 check_eq "filter errors: only the failures were read" 2 "$(summary_field filt.chk total)"
 check_eq "filter cleared when the reader closed" none "$(cat $AT_DBG/filter)"
+# A comm set over the ioctl is printed in debugfs `filter` and `stats`:
+# a newline or a space in it would forge lines there.  Refused, and the
+# filter stays as it was.
+nl=$(printf 'x\nprobe forged')
+check_eq "ioctl: comm with a newline is refused, nothing changes" \
+	"SET_FILTER EINVAL; filter none\x0a; probe lines 2" "$(at-dev set-comm "$nl")"
+check_eq "ioctl: comm with a space is refused, nothing changes" \
+	"SET_FILTER EINVAL; filter none\x0a; probe lines 2" "$(at-dev set-comm "a b")"
+check_eq "ioctl: comm with a tab is refused, nothing changes" \
+	"SET_FILTER EINVAL; filter none\x0a; probe lines 2" "$(at-dev set-comm "$(printf 'a\tb')")"
+check_eq "ioctl: a printable comm is set" \
+	"SET_FILTER ok; filter comm=srv-1.x\x0a; probe lines 2" "$(at-dev set-comm srv-1.x)"
+check_eq "filter cleared when at-dev closed" none "$(cat $AT_DBG/filter)"
+if printf 'comm=a\001b' >$AT_DBG/filter 2>/dev/null; then
+	notok "filter: a control byte in comm fails with EINVAL"
+else
+	ok "filter: a control byte in comm fails with EINVAL"
+fi
+check_eq "filter still none after a control byte in comm" none "$(cat $AT_DBG/filter)"
 echo "comm=nobody port=1" >$AT_DBG/filter
 check_eq "filter reads back comm and port" "comm=nobody port=1" "$(cat $AT_DBG/filter)"
 echo clear >$AT_DBG/filter
