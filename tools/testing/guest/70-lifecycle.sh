@@ -24,8 +24,13 @@
 # that another is executing (README, "Load and unload under QEMU").
 . "$AT_BIN/at-lib.sh"
 
+# 100 cycles; 30 on the debug kernels (KUnit, KASAN, lockdep: several
+# times slower under TCG); at.cycles=N on the kernel command line wins.
 CYCLES=$(sed -n 's/.*at\.cycles=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
-CYCLES=${CYCLES:-100}
+if [ -z "$CYCLES" ]; then
+	CYCLES=100
+	[ -d /sys/kernel/debug/kunit ] && CYCLES=30
+fi
 TR=/sys/kernel/tracing
 
 ft_on() {
@@ -79,7 +84,7 @@ cycle() {
 	rm -f c.bin c2.bin
 	[ $rd = 1 ] && { at-check -t 200 -w c.bin >c.chk 2>&1 & rpid=$!; }
 	[ $ft = 1 ] && { ft_on || why="$why ftrace-during"; }
-	sleep 0.2
+	sleep 0.1
 	echo 0 >$AT_DBG/enable
 	acct=$(settle) || why="$why in-flight($acct)"
 	if [ $rd = 1 ]; then
@@ -121,6 +126,8 @@ n=0
 while [ $n -lt "$CYCLES" ]; do
 	n=$((n + 1))
 	cycle $n
+	# Progress for the host's watchdog (run.sh): one step per cycle.
+	echo "@@AT progress 70-lifecycle cycle $n"
 done
 touch churn.stop
 wait $churn
