@@ -185,7 +185,14 @@ main() {
 
 	suites=$(guest_suites "$SUITES" | paste -sd, -)
 	[ -n "$suites" ] || die "no guest suite matches SUITES='$SUITES' (see tools/testing/guest/)"
-	qemu_cmd "$vmlinuz" "$tmp/initramfs.cpio.gz" "at.mode=test at.suites=$suites"
+	# Knobs of the hostile-input suite (80-hostile), numbers only.
+	local v fuzz=
+	for v in AT_FUZZ_SECONDS AT_FUZZ_SEED; do
+		[ -n "${!v:-}" ] || continue
+		[[ ${!v} =~ ^[0-9]+$ ]] || die "$v=${!v}: not a number"
+		fuzz+=" at.${v#AT_}=${!v}"
+	done
+	qemu_cmd "$vmlinuz" "$tmp/initramfs.cpio.gz" "at.mode=test at.suites=$suites${fuzz,,}"
 	watch_guest "$tmp/console.raw" || qrc=$?
 	tr -d '\r' <"$tmp/console.raw" >"$LOG"
 	judge "$LOG" "$qrc" "$suites"
