@@ -2,7 +2,9 @@
 /*
  * /sys/kernel/debug/accepttrace/: stats (counters, read-only), enable
  * (0/1) and filter (the in-kernel filter in text form).  A write that is
- * not valid returns -EINVAL and changes nothing.
+ * not valid returns -EINVAL and changes nothing; a write is the whole
+ * value, so one at an offset, one longer than the file takes or one with
+ * a NUL in it is not valid either.
  */
 #include <linux/kernel.h>
 #include <linux/debugfs.h>
@@ -81,16 +83,22 @@ static ssize_t enable_read(struct file *file, char __user *ubuf, size_t count,
 	return simple_read_from_buffer(ubuf, count, ppos, buf, 2);
 }
 
+/* "0" or "1", a newline and leading zeros allowed: room to spare. */
+#define AT_ENABLE_WRITE_MAX	16
+
 static ssize_t enable_write(struct file *file, const char __user *ubuf,
 			    size_t count, loff_t *ppos)
 {
+	char buf[AT_ENABLE_WRITE_MAX];
 	unsigned int v;
-	int ret;
 
-	ret = kstrtouint_from_user(ubuf, count, 10, &v);
-	if (ret)
-		return ret;
-	if (v > 1)
+	/* Not kstrtouint_from_user(): it cuts a long write short. */
+	if (*ppos || !count || count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (strlen(buf) != count || kstrtouint(buf, 10, &v) || v > 1)
 		return -EINVAL;
 	WRITE_ONCE(at_enabled, v);
 	return count;
@@ -128,6 +136,9 @@ static ssize_t filter_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 	buf[count] = '\0';
+	/* The parser would stop at a NUL and take what came before. */
+	if (strlen(buf) != count)
+		return -EINVAL;
 	ret = at_filter_parse(buf, &f);
 	if (!ret)
 		ret = at_filter_set(&f);

@@ -52,6 +52,27 @@ unload() {
 	check "rmmod accepttrace" rmmod accepttrace
 }
 
+# bad_param PARAMS WORD [ERRNO]: loading with PARAMS (split at blanks:
+# "buf_kb=4 buf_kb=3" is two) fails with ERRNO (default EINVAL), dmesg
+# names WORD, and nothing is left behind.  One finit_module() (at-insmod):
+# busybox insmod would load the module twice for every failure.
+bad_param() {
+	dmesg -c >/dev/null
+	# shellcheck disable=SC2086 # PARAMS may be several
+	_got=$(at-insmod "$AT_KO" $1)
+	if [ "$_got" = ok ]; then
+		notok "insmod $1 is refused"
+		rmmod accepttrace
+		return
+	fi
+	check_eq "insmod $1 fails with ${3:-EINVAL}" "${3:-EINVAL}" "$_got"
+	dmesg | grep -i accepttrace >dmesg.out
+	check "dmesg says why $1 was refused" grep -q "$2" dmesg.out
+	diag <dmesg.out
+	check "nothing is left loaded after insmod $1" sh -c \
+		"! grep -q '^accepttrace ' /proc/modules && ! [ -e $AT_DEV ] && ! [ -e $AT_DBG ]"
+}
+
 finish() {
 	loaded && rmmod accepttrace
 	exit $AT_FAILED

@@ -195,7 +195,14 @@ main() {
 
 	suites=$(guest_suites "$SUITES" | paste -sd, -)
 	[ -n "$suites" ] || die "no guest suite matches SUITES='$SUITES' (see tools/testing/guest/)"
-	test_boots "$vmlinuz" "$tmp" "$suites"
+	# Knobs of the hostile-input suite (80-hostile), numbers only.
+	local v fuzz=
+	for v in AT_FUZZ_SECONDS AT_FUZZ_SEED; do
+		[ -n "${!v:-}" ] || continue
+		[[ ${!v} =~ ^[0-9]+$ ]] || die "$v=${!v}: not a number"
+		fuzz+=" at.${v#AT_}=${!v}"
+	done
+	test_boots "$vmlinuz" "$tmp" "$suites" "${fuzz,,}"
 }
 
 # A suite may name the QEMU accelerator it needs in NAME.accel next to
@@ -204,7 +211,7 @@ main() {
 # the default group first; a group other than the default reports under
 # LABEL/ACCEL and keeps its console in LOG with ACCEL in its name.
 test_boots() {
-	local vmlinuz=$1 tmp=$2 suites=$3 s acc list log label rc=0 qrc
+	local vmlinuz=$1 tmp=$2 suites=$3 extra=$4 s acc list log label rc=0 qrc
 	local -A group=()
 	local order=()
 	for s in ${suites//,/ }; do
@@ -220,7 +227,7 @@ test_boots() {
 			label="$LABEL/${acc//[^a-z0-9=]/-}"
 		fi
 		qrc=0
-		AT_ACCEL=$acc qemu_cmd "$vmlinuz" "$tmp/initramfs.cpio.gz" "at.mode=test at.suites=$list"
+		AT_ACCEL=$acc qemu_cmd "$vmlinuz" "$tmp/initramfs.cpio.gz" "at.mode=test at.suites=$list$extra"
 		watch_guest "$tmp/console.raw" || qrc=$?
 		tr -d '\r' <"$tmp/console.raw" >"$log"
 		LABEL=$label judge "$log" "$qrc" "$list" || rc=1

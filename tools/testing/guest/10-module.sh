@@ -9,21 +9,6 @@
 
 # ---- parameters ----
 
-# bad_param PARAM WORD: insmod refuses PARAM with EINVAL, dmesg names WORD
-bad_param() {
-	dmesg -c >/dev/null
-	if insmod "$AT_KO" "$1" 2>insmod.err; then
-		notok "insmod $1 is refused"
-		rmmod accepttrace
-		return
-	fi
-	check "insmod $1 fails with EINVAL" grep -q "Invalid argument" insmod.err
-	dmesg | grep -i accepttrace >dmesg.out
-	check "dmesg says why $1 was refused" grep -q "$2" dmesg.out
-	diag <dmesg.out
-	check "nothing is left loaded after insmod $1" sh -c '! grep -q "^accepttrace " /proc/modules'
-}
-
 bad_param buf_kb=3 buf_kb
 bad_param buf_kb=100 buf_kb
 bad_param buf_kb=2 buf_kb
