@@ -672,6 +672,20 @@ static bool filt_empty(const struct accepttrace_filter *f)
 	       !f->ntids && !f->nports && !f->comm[0];
 }
 
+/* NUL-terminated, printable ASCII without spaces (module/filter.c). */
+static bool comm_ok(const char *comm, size_t size)
+{
+	size_t i, len = strnlen(comm, size);
+
+	if (len == size)
+		return false;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)comm[i] <= ' ' ||
+		    (unsigned char)comm[i] >= 0x7f)
+			return false;
+	return true;
+}
+
 static bool filt_valid(const struct accepttrace_filter *f)
 {
 	__u32 i;
@@ -681,7 +695,7 @@ static bool filt_valid(const struct accepttrace_filter *f)
 	    f->npids > ACCEPTTRACE_FILTER_MAX ||
 	    f->ntids > ACCEPTTRACE_FILTER_MAX ||
 	    f->nports > ACCEPTTRACE_FILTER_MAX ||
-	    strnlen(f->comm, sizeof(f->comm)) == sizeof(f->comm))
+	    !comm_ok(f->comm, sizeof(f->comm)))
 		return false;
 	for (i = 0; i < f->npids; i++)
 		if (!f->pids[i] || f->pids[i] > PID_LIMIT)
