@@ -14,7 +14,8 @@
 #   AT_FUZZ_SECONDS=600 AT_FUZZ_SEED=42 AT_TIMEOUT=900 \
 #       make check KERNELS=test SUITES=80-hostile
 # run.sh passes them on the kernel command line (at.fuzz_seconds=,
-# at.fuzz_seed=); AT_TIMEOUT must cover the fuzz plus about a minute.
+# at.fuzz_seed=); AT_TIMEOUT must cover three times the fuzz (at-fuzz
+# goes on until every class was tried, up to that) plus about a minute.
 . "$AT_BIN/at-lib.sh"
 
 # cmdline NAME: the value of NAME=VALUE on the kernel command line
