@@ -80,7 +80,7 @@ static struct socket *tcp_listen(struct kunit *test, int family)
 	}
 	/* ::1 is tentative for a moment after lo comes up. */
 	for (tries = 0; tries < 100; tries++) {
-		ret = kernel_bind(l, (struct sockaddr *)&ss, len);
+		ret = kernel_bind(l, AT_SOCKADDR(&ss), len);
 		if (ret != -EADDRNOTAVAIL)
 			break;
 		msleep(20);
@@ -110,7 +110,7 @@ static struct socket *tcp_connect(struct kunit *test, struct socket *l)
 
 	len = kernel_getsockname(l, (struct sockaddr *)&ss);
 	KUNIT_ASSERT_GT(test, len, 0);
-	KUNIT_ASSERT_EQ(test, kernel_connect(c, (struct sockaddr *)&ss, len, 0),
+	KUNIT_ASSERT_EQ(test, kernel_connect(c, AT_SOCKADDR(&ss), len, 0),
 			0);
 	/* The client is connected before the server has queued the child. */
 	for (tries = 0; tries < 100; tries++) {
@@ -554,11 +554,10 @@ static void probes_test_unix_addresses(struct kunit *test)
 	len += offsetof(struct sockaddr_un, sun_path) + 1;
 
 	l = new_sock(test, AF_UNIX, SOCK_STREAM, 0);
-	KUNIT_ASSERT_EQ(test, kernel_bind(l, (struct sockaddr *)&sun, len), 0);
+	KUNIT_ASSERT_EQ(test, kernel_bind(l, AT_SOCKADDR(&sun), len), 0);
 	KUNIT_ASSERT_EQ(test, kernel_listen(l, 1), 0);
 	c = new_sock(test, AF_UNIX, SOCK_STREAM, 0);
-	KUNIT_ASSERT_EQ(test, kernel_connect(c, (struct sockaddr *)&sun, len,
-					     0), 0);
+	KUNIT_ASSERT_EQ(test, kernel_connect(c, AT_SOCKADDR(&sun), len, 0), 0);
 	KUNIT_ASSERT_EQ(test, kernel_accept(l, &a, 0), 0);
 	keep(test, a);
 

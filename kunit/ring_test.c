@@ -8,7 +8,8 @@
  */
 #include <kunit/test.h>
 #include <linux/mman.h>
-#include <linux/version.h>
+
+#include "../module/compat.h"	/* AT_HAVE_KUNIT_VM_MMAP */
 
 /*
  * Deterministic interleaving of the reader with the producer.  The reader
@@ -49,11 +50,6 @@ static void race_point(void)
 
 #include "../module/ring.c"
 #include "at_test.h"
-
-/* kunit_vm_mmap(), for a user buffer, appeared in 6.10. */
-#define HAVE_KUNIT_VM_MMAP	(LINUX_VERSION_MAJOR > 6 || \
-				 (LINUX_VERSION_MAJOR == 6 && \
-				  LINUX_VERSION_PATCHLEVEL >= 10))
 
 #define RING_SIZE	1024
 #define RING_CPU	3
@@ -655,7 +651,7 @@ static void ring_test_interleaved(struct kunit *test)
 	expect_empty(test, r);
 }
 
-#if HAVE_KUNIT_VM_MMAP
+#if AT_HAVE_KUNIT_VM_MMAP
 static void ring_test_read_user(struct kunit *test)
 {
 	struct at_ring *r = test->priv;
@@ -723,7 +719,7 @@ static struct kunit_case ring_test_cases[] = {
 	KUNIT_CASE(ring_test_wraparound),
 	KUNIT_CASE(ring_test_mixed_sizes),
 	KUNIT_CASE(ring_test_interleaved),
-#if HAVE_KUNIT_VM_MMAP
+#if AT_HAVE_KUNIT_VM_MMAP
 	KUNIT_CASE(ring_test_read_user),
 #endif
 	{}

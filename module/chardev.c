@@ -19,6 +19,7 @@
 #include <linux/wait.h>
 
 #include "internal.h"
+#include "compat.h"
 #include "accepttrace_format.h"
 
 /*
@@ -308,7 +309,7 @@ static int at_release(struct inode *inode, struct file *file)
 	at_filter_set(NULL);
 	/* No thread is in read() or poll() on a file being released. */
 	WRITE_ONCE(at_poll_armed, false);
-	del_timer_sync(&at_wake_timer);
+	timer_delete_sync(&at_wake_timer);
 	at_reader_release();
 	return 0;
 }
@@ -339,5 +340,5 @@ int at_chardev_init(void)
 void at_chardev_exit(void)
 {
 	misc_deregister(&at_misc);
-	del_timer_sync(&at_wake_timer);
+	timer_delete_sync(&at_wake_timer);
 }

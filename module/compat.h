@@ -1,41 +1,140 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Every difference between the kernels accepttrace builds against lives
- * here, as small inline shims.  Nothing else in the module tests the
- * kernel version.
+ * here, as small inline shims.  The kernel version is compared in one
+ * place, AT_KERNEL_AT_LEAST(); the rest of the module and the KUnit
+ * suite test the AT_HAVE_* flags it defines.  Checked against 6.1, 6.12
+ * and mainline (the last by reading its headers).
  */
 #ifndef _AT_COMPAT_H
 #define _AT_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/build_bug.h>
 #include <linux/compat.h>
+#include <linux/compiler.h>
 #include <linux/kprobes.h>
+#include <linux/net.h>
 #include <linux/ptrace.h>
 #include <linux/sched/task_stack.h>
+#include <linux/socket.h>
+#include <linux/timer.h>
 #include <asm/syscall.h>
+#include <net/inet_common.h>
 #include <net/sock.h>
 #include <uapi/linux/unistd.h>
 
 #include "accepttrace.h"
 
+/* Is the kernel built against a.b.c or later?  The one version test. */
+#define AT_KERNEL_AT_LEAST(a, b, c)					\
+	(KERNEL_VERSION(LINUX_VERSION_MAJOR, LINUX_VERSION_PATCHLEVEL,	\
+			LINUX_VERSION_SUBLEVEL) >= KERNEL_VERSION(a, b, c))
+
 /*
  * inet_accept(sock, newsock, flags, kern) became
- * inet_accept(sock, newsock, struct proto_accept_arg *arg) in 6.10.
+ * inet_accept(sock, newsock, struct proto_accept_arg *arg) in 6.10
+ * (92ef0fd55ac8, "net: change proto and proto_ops accept type").
  */
-static inline void at_inet_accept_args(struct pt_regs *regs, u32 *flags,
-				       u8 *kern)
+#define AT_HAVE_PROTO_ACCEPT_ARG	AT_KERNEL_AT_LEAST(6, 10, 0)
+
+/*
+ * timer_delete_sync() since 6.2, and in 6.1 from 6.1.84 on;
+ * del_timer_sync() is gone since 6.15.
+ */
+#define AT_HAVE_TIMER_DELETE_SYNC	AT_KERNEL_AT_LEAST(6, 1, 84)
+
+/* kunit_vm_mmap(), for a user buffer in a KUnit case, since 6.11. */
+#define AT_HAVE_KUNIT_VM_MMAP		AT_KERNEL_AT_LEAST(6, 11, 0)
+
+/*
+ * kernel_bind() and kernel_connect() take a struct sockaddr_unsized *
+ * since 6.19 (proto_ops bind and connect were converted to it), a
+ * struct sockaddr * before.
+ */
+#define AT_HAVE_SOCKADDR_UNSIZED	AT_KERNEL_AT_LEAST(6, 19, 0)
+
+#if !AT_HAVE_TIMER_DELETE_SYNC
+#define timer_delete_sync(timer)	del_timer_sync(timer)
+#endif
+
+/* An address for kernel_bind() or kernel_connect() (the KUnit suite). */
+#if AT_HAVE_SOCKADDR_UNSIZED
+#define AT_SOCKADDR(addr)		((struct sockaddr_unsized *)(addr))
+#else
+#define AT_SOCKADDR(addr)		((struct sockaddr *)(addr))
+#endif
+
+/*
+ * The probed functions.  The handlers read their arguments from the
+ * registers of the calling convention and their result as an int, so
+ * each accessor below holds the kernel's own declaration to the
+ * prototype it assumes: a kernel whose version number and prototype
+ * disagree (a vendor backport) fails to build here instead of reading
+ * the wrong registers in a handler.
+ */
+
+/*
+ * int __sys_accept4(int fd, struct sockaddr __user *upeer_sockaddr,
+ *		     int __user *upeer_addrlen, int flags)
+ * (include/linux/socket.h; the same on 6.1, 6.12 and mainline)
+ */
+static_assert(__same_type(&__sys_accept4,
+			  (int (*)(int, struct sockaddr __user *,
+				   int __user *, int))NULL));
+
+static __always_inline void at_sys_accept4_args(struct pt_regs *regs,
+						s32 *fd, u64 *uaddr,
+						u64 *uaddrlen, s32 *flags)
 {
-#if LINUX_VERSION_MAJOR > 6 || \
-	(LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL >= 10)
+	*fd = (int)regs_get_kernel_argument(regs, 0);
+	*uaddr = regs_get_kernel_argument(regs, 1);
+	*uaddrlen = regs_get_kernel_argument(regs, 2);
+	*flags = (int)regs_get_kernel_argument(regs, 3);
+}
+
+/* __sys_accept4's result: a new fd or -errno. */
+static __always_inline int at_sys_accept4_ret(struct pt_regs *regs)
+{
+	return (int)regs_return_value(regs);
+}
+
+/* include/net/inet_common.h */
+#if AT_HAVE_PROTO_ACCEPT_ARG
+static_assert(__same_type(&inet_accept,
+			  (int (*)(struct socket *, struct socket *,
+				   struct proto_accept_arg *))NULL));
+#else
+static_assert(__same_type(&inet_accept,
+			  (int (*)(struct socket *, struct socket *, int,
+				   bool))NULL));
+#endif
+
+static __always_inline void at_inet_accept_args(struct pt_regs *regs,
+						struct socket **sock,
+						struct socket **newsock,
+						u32 *flags, u8 *kern)
+{
+#if AT_HAVE_PROTO_ACCEPT_ARG
 	struct proto_accept_arg *arg =
 		(struct proto_accept_arg *)regs_get_kernel_argument(regs, 2);
+#endif
 
+	*sock = (struct socket *)regs_get_kernel_argument(regs, 0);
+	*newsock = (struct socket *)regs_get_kernel_argument(regs, 1);
+#if AT_HAVE_PROTO_ACCEPT_ARG
 	*flags = arg->flags;
 	*kern = arg->kern;
 #else
 	*flags = (u32)regs_get_kernel_argument(regs, 2);
 	*kern = !!(u8)regs_get_kernel_argument(regs, 3);
 #endif
+}
+
+/* inet_accept's result: 0 or -errno. */
+static __always_inline int at_inet_accept_ret(struct pt_regs *regs)
+{
+	return (int)regs_return_value(regs);
 }
 
 /* 32-bit syscall numbers (arch/x86/entry/syscalls/syscall_32.tbl). */

@@ -249,10 +249,7 @@ static int sys_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (!entry_wanted(AT_PROBE_SYS_ACCEPT4))
 		return 1;
 	e->ts = ktime_get_ns();
-	e->fd = (int)regs_get_kernel_argument(regs, 0);
-	e->uaddr = regs_get_kernel_argument(regs, 1);
-	e->uaddrlen = regs_get_kernel_argument(regs, 2);
-	e->flags = (int)regs_get_kernel_argument(regs, 3);
+	at_sys_accept4_args(regs, &e->fd, &e->uaddr, &e->uaddrlen, &e->flags);
 	e->syscall = at_syscall_kind();
 	e->valid = 0;
 	e->addrlen_in = 0;
@@ -319,7 +316,7 @@ static int sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	const struct at_sys_entry *e = (const struct at_sys_entry *)ri->data;
 	struct at_ring *r = at_this_ring();
-	int ret = (int)regs_return_value(regs);
+	int ret = at_sys_accept4_ret(regs);
 	u32 netns = task_netns();
 	struct at_event_key key = { .netns = netns, .ret = ret };
 	int __user *ulen = (int __user *)(unsigned long)e->uaddrlen;
@@ -397,9 +394,7 @@ static int inet_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (!entry_wanted(AT_PROBE_INET_ACCEPT))
 		return 1;
 	e->ts = ktime_get_ns();
-	e->sock = (struct socket *)regs_get_kernel_argument(regs, 0);
-	e->newsock = (struct socket *)regs_get_kernel_argument(regs, 1);
-	at_inet_accept_args(regs, &e->flags, &e->kern);
+	at_inet_accept_args(regs, &e->sock, &e->newsock, &e->flags, &e->kern);
 	sk = e->sock->sk;
 	e->qlen = READ_ONCE(sk->sk_ack_backlog);
 	e->qmax = READ_ONCE(sk->sk_max_ack_backlog);
@@ -412,7 +407,7 @@ static int inet_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	const struct at_inet_entry *e = (const struct at_inet_entry *)ri->data;
 	struct at_ring *r = at_this_ring();
-	int ret = (int)regs_return_value(regs);
+	int ret = at_inet_accept_ret(regs);
 	struct sock *lsk = e->sock->sk;
 	struct at_event_key key = { .ret = ret };
 	struct accepttrace_inet_accept *rec;
