@@ -24,8 +24,12 @@ struct at_name {
 	const char *name;
 };
 
-/* Longest line at_format_record() can produce, NUL included. */
-#define AT_LINE_MAX	1536
+/*
+ * Room for the longest line at_format_record() can produce, NUL
+ * included: three 108-byte AF_UNIX names of bytes that print as \xNN
+ * (peer, local and a truncated user buffer) take about 1660.
+ */
+#define AT_LINE_MAX	2048
 
 extern const struct at_name at_errno_names[];
 extern const unsigned int at_errno_names_count;

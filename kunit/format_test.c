@@ -607,6 +607,65 @@ static void format_test_sys_accept4_unix(struct kunit *test)
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=0x7ffc1000, addrlen=110->2, flags=0) = 5 peer=unix:(unnamed) local=unix:/run/at.sock lat=1.500us\n");
 }
 
+/*
+ * The caller's buffer was shorter than the address: the kernel wrote
+ * what fitted and reported the full length.  The line shows what the
+ * caller got, after the addresses read from the socket.
+ */
+static void format_test_sys_accept4_truncated_user(struct kunit *test)
+{
+	struct accepttrace_sys_accept4 *r = new_sys(test);
+	static const char path[] = "/run/at.sock";
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	r->ret = 4;
+	r->valid = ACCEPTTRACE_V_ADDRLEN_IN | ACCEPTTRACE_V_ADDRLEN_OUT |
+		   ACCEPTTRACE_V_SOCK;
+	r->addrlen_in = 4;
+	r->addrlen_out = 16;
+	set_inet(&r->peer, "127.0.0.1", 40000);
+	set_inet(&r->local, "127.0.0.1", 8080);
+	set_inet(&r->user, "127.0.0.1", 40000);
+	r->user.stored = 4;
+	expect_line(test, &r->hdr,
+		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=0x7ffc1000, addrlen=4->16, flags=0) = 4 peer=127.0.0.1:40000 local=127.0.0.1:8080 user=trunc(4/16):02009c40 lat=1.500us\n");
+	/* addrlen 0: nothing written but the length. */
+	r->addrlen_in = 0;
+	r->user.stored = 0;
+	memset(r->user.data, 0, sizeof(r->user.data));
+	expect_line(test, &r->hdr,
+		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=0x7ffc1000, addrlen=0->16, flags=0) = 4 peer=127.0.0.1:40000 local=127.0.0.1:8080 user=trunc(0/16): lat=1.500us\n");
+	/* The buffer could not be read back. */
+	r->addrlen_in = 8;
+	r->user.flags = ACCEPTTRACE_SA_FAULT;
+	expect_line(test, &r->hdr,
+		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=0x7ffc1000, addrlen=8->16, flags=0) = 4 peer=127.0.0.1:40000 local=127.0.0.1:8080 user=? lat=1.500us\n");
+	/* Without the socket's addresses the caller's bytes still show. */
+	r->valid &= ~ACCEPTTRACE_V_SOCK;
+	r->user.flags = 0;
+	set_inet(&r->user, "127.0.0.1", 40000);
+	r->user.stored = 8;
+	expect_line(test, &r->hdr,
+		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=0x7ffc1000, addrlen=8->16, flags=0) = 4 peer=? local=? user=trunc(8/16):02009c407f000001 lat=1.500us\n");
+	/* AF_UNIX: the part of the path that fitted. */
+	r->valid |= ACCEPTTRACE_V_SOCK;
+	memcpy(sun.sun_path, path, sizeof(path));
+	r->peer.len = 2 + sizeof(path);
+	r->peer.stored = r->peer.len;
+	memcpy(r->peer.data, &sun, r->peer.len);
+	r->local = r->peer;
+	r->user = r->peer;
+	r->user.stored = 6;
+	r->addrlen_in = 6;
+	r->addrlen_out = r->peer.len;
+	expect_line(test, &r->hdr,
+		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=0x7ffc1000, addrlen=6->15, flags=0) = 4 peer=unix:/run/at.sock local=unix:/run/at.sock user=trunc(6/15):unix:/run lat=1.500us\n");
+	/* A failed call wrote nothing, whatever the lengths say. */
+	r->ret = -EFAULT;
+	expect_line(test, &r->hdr,
+		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=0x7ffc1000, addrlen=6->15, flags=0) = -14 EFAULT lat=1.500us\n");
+}
+
 static void format_test_sys_accept4_eagain(struct kunit *test)
 {
 	struct accepttrace_sys_accept4 *r = new_sys(test);
@@ -805,7 +864,8 @@ static void format_test_record_truncated(struct kunit *test)
 /*
  * The longest lines the probes can produce fit AT_LINE_MAX, the reader's
  * line buffer: every number at its widest, a 16-byte comm and two
- * 108-byte abstract AF_UNIX names of bytes that print as \xNN.
+ * 108-byte abstract AF_UNIX names of bytes that print as \xNN, and a
+ * third in a truncated user buffer.
  */
 static void format_test_longest_lines_fit(struct kunit *test)
 {
@@ -838,6 +898,17 @@ static void format_test_longest_lines_fit(struct kunit *test)
 	s->local = s->peer;
 	len = at_format_record(NULL, 0, &s->hdr);
 	kunit_info(test, "longest sys_accept4 line: %d bytes", len);
+	KUNIT_EXPECT_LT(test, len, AT_LINE_MAX);
+	/* The caller's buffer too short for all of it: user= shown. */
+	s->addrlen_in = 999999999;
+	s->addrlen_out = INT_MAX;
+	s->user = s->peer;
+	s->user.len = U32_MAX;
+	s->user.stored = ACCEPTTRACE_ADDR_MAX;
+	memset(s->user.data + 3, 0xff, ACCEPTTRACE_ADDR_MAX - 3);
+	len = at_format_record(NULL, 0, &s->hdr);
+	kunit_info(test, "longest sys_accept4 line, truncated user: %d bytes",
+		   len);
 	KUNIT_EXPECT_LT(test, len, AT_LINE_MAX);
 
 	set_hdr(&i->hdr, ACCEPTTRACE_REC_INET_ACCEPT, sizeof(*i), U32_MAX,
@@ -872,6 +943,7 @@ static struct kunit_case format_test_cases[] = {
 	KUNIT_CASE(format_test_sys_accept4_success),
 	KUNIT_CASE(format_test_sys_accept4_success_nosock),
 	KUNIT_CASE(format_test_sys_accept4_unix),
+	KUNIT_CASE(format_test_sys_accept4_truncated_user),
 	KUNIT_CASE(format_test_sys_accept4_eagain),
 	KUNIT_CASE(format_test_sys_accept4_restartsys),
 	KUNIT_CASE(format_test_sys_accept4_bad_args),

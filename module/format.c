@@ -596,6 +596,20 @@ const char *at_syscall_name(unsigned int nr)
 	}
 }
 
+/*
+ * Did the kernel write a truncated address into the caller's buffer?
+ * It copies min(*addrlen at entry, address length) bytes and stores the
+ * full length in *addrlen, so a length that grew says the buffer was
+ * short (the probe read the buffer back under the same conditions).
+ */
+static int user_truncated(const struct accepttrace_sys_accept4 *r)
+{
+	const __u16 both = ACCEPTTRACE_V_ADDRLEN_IN | ACCEPTTRACE_V_ADDRLEN_OUT;
+
+	return r->ret >= 0 && r->uaddr && (r->valid & both) == both &&
+	       r->addrlen_in >= 0 && r->addrlen_out > r->addrlen_in;
+}
+
 static void out_sys_accept4(struct at_out *o,
 			    const struct accepttrace_sys_accept4 *r)
 {
@@ -634,6 +648,11 @@ static void out_sys_accept4(struct at_out *o,
 			out_addrs(o, &r->peer, &r->local);
 		else
 			out_mem(o, " peer=? local=?", sizeof(" peer=? local=?") - 1);
+	}
+	/* What the caller received, where that is not the whole peer. */
+	if (user_truncated(r)) {
+		out_mem(o, " user=", sizeof(" user=") - 1);
+		out_sockaddr(o, &r->user);
 	}
 	out_latency(o, r->latency_ns);
 }

@@ -177,12 +177,43 @@ expect_regex() {
 		if (a ~ /:/) a = "[" a "]"
 		return a ":" kv[w "_port"]
 	}
+	# What a caller whose buffer was too short received (user=...)
+	function hexbyte(h) {
+		return (index(X, substr(h, 1, 1)) - 1) * 16 + \
+			index(X, substr(h, 2, 1)) - 1
+	}
+	function unixpath(h, n,   i, b, s) {
+		s = ""
+		for (i = 0; i < n; i++) {
+			b = hexbyte(substr(h, 2 * i + 1, 2))
+			if (b == 92) s = s "\\\\"
+			else if (b > 32 && b < 127) s = s sprintf("%c", b)
+			else s = s "\\x" substr(h, 2 * i + 1, 2)
+		}
+		return s
+	}
+	function user(   st, d, n, p, i) {
+		if (kv["user_fault"] == 1) return "?"
+		st = kv["user_stored"] + 0
+		d = kv["user_data"] == "null" ? "" : kv["user_data"]
+		p = "trunc(" st "/" kv["user_len"] "):"
+		if (st < 2 || substr(d, 1, 4) != "0100") return p d
+		n = st - 2
+		d = substr(d, 5)
+		if (n == 0) return p "unix:(unnamed)"
+		if (substr(d, 1, 2) == "00")
+			return p "unix:@" unixpath(substr(d, 3), n - 1)
+		for (i = 0; i < n; i++)
+			if (substr(d, 2 * i + 1, 2) == "00") break
+		return p "unix:" unixpath(d, i)
+	}
 	function result(   s) {
 		s = " = " kv["ret"]
 		if (kv["errno"] != "null") s = s " " kv["errno"]
 		return s
 	}
 	BEGIN {
+		X = "0123456789abcdef"
 		sn[1] = "SOCK_NONBLOCK"; sv[1] = 2048
 		sn[2] = "SOCK_CLOEXEC"; sv[2] = 524288
 		fn[1] = "O_WRONLY"; fv[1] = 1
@@ -214,6 +245,10 @@ expect_regex() {
 		}
 		if (kv["ret"] >= 0)
 			body = body esc(" peer=" addr("peer") " local=" addr("local"))
+		if (kv["ret"] >= 0 && ("user_len" in kv) &&
+		    kv["addrlen_in"] != "null" && kv["addrlen_in"] + 0 >= 0 &&
+		    kv["addrlen_out"] + 0 > kv["addrlen_in"] + 0)
+			body = body esc(" user=" user())
 		if (kv["probe"] == "inet_accept")
 			body = body esc(" qlen=" kv["qlen"] "/" kv["qmax"])
 		print kv["case"] "\t^[0-9]+\\.[0-9]{9} cpu=[0-9]+ " body \

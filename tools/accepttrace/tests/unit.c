@@ -643,6 +643,30 @@ static void test_text(void)
 		      "flags=SOCK_NONBLOCK|SOCK_CLOEXEC) = 4 "
 		      "peer=127.0.0.1:40000 local=127.0.0.1:8080 "
 		      "lat=1.500us\n"), "text line: %s", line);
+
+	/* A short buffer: the line shows what the caller received. */
+	sys_rec(&r, 4, 0);
+	r.addrlen_in = 6;
+	r.user.stored = 6;
+	at_format_record(line, sizeof(line), &r.hdr);
+	check(!strcmp(line, "5.000000123 cpu=1 pid=100 tid=101 comm=server "
+		      "accept4(fd=3, addr=0x7ffd1000, addrlen=6->16, "
+		      "flags=0) = 4 peer=127.0.0.1:40000 "
+		      "local=127.0.0.1:8080 user=trunc(6/16):02009c407f00 "
+		      "lat=1.500us\n"), "truncated text line: %s", line);
+	/* the same body after -T/-t's own stamp */
+	at_format_body(line, sizeof(line), &r.hdr);
+	check(!strcmp(line, "cpu=1 pid=100 tid=101 comm=server "
+		      "accept4(fd=3, addr=0x7ffd1000, addrlen=6->16, "
+		      "flags=0) = 4 peer=127.0.0.1:40000 "
+		      "local=127.0.0.1:8080 user=trunc(6/16):02009c407f00 "
+		      "lat=1.500us"), "truncated text body: %s", line);
+	r.addrlen_in = 0;
+	r.user.stored = 0;
+	at_format_record(line, sizeof(line), &r.hdr);
+	check(strstr(line, " local=127.0.0.1:8080 user=trunc(0/16): "
+		     "lat=1.500us\n") != NULL,
+	      "addrlen 0 text line: %s", line);
 }
 
 static const char stats_text[] =

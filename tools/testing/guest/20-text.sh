@@ -106,9 +106,14 @@ line "accept4 flags=INT_MIN" \
 fd=$(ev accept sys_accept4 fd)
 line "plain accept(2) is named accept" \
 	"$me accept\(fd=$fd, addr=0x[0-9a-f]+, addrlen=128->16, flags=0\) = [0-9]+ peer=[^ ]+ local=[^ ]+"
+# a short buffer: what the caller received follows the addresses
 fd=$(ev addrlen_short sys_accept4 fd)
-line "short addrlen: 4->16" \
-	"$me accept4\(fd=$fd, addr=0x[0-9a-f]+, addrlen=4->16, flags=0\) = [0-9]+ peer=127\.0\.0\.1:[0-9]+ local=127\.0\.0\.1:[0-9]+"
+p=$(printf %04x "$(ev addrlen_short sys_accept4 peer_port)")
+line "short addrlen: 4->16, the caller got trunc(4/16)" \
+	"$me accept4\(fd=$fd, addr=0x[0-9a-f]+, addrlen=4->16, flags=0\) = [0-9]+ peer=127\.0\.0\.1:[0-9]+ local=127\.0\.0\.1:[0-9]+ user=trunc\(4/16\):0200$p"
+fd=$(ev addrlen_zero sys_accept4 fd)
+line "addrlen 0: 0->16, the caller got nothing" \
+	"$me accept4\(fd=$fd, addr=0x[0-9a-f]+, addrlen=0->16, flags=0\) = [0-9]+ peer=127\.0\.0\.1:[0-9]+ local=127\.0\.0\.1:[0-9]+ user=trunc\(0/16\):"
 fd=$(ev addrlen_null sys_accept4 fd)
 line "addrlen NULL: EFAULT" \
 	"$me accept4\(fd=$fd, addr=0x[0-9a-f]+, addrlen=NULL, flags=0\) = -14 EFAULT"
