@@ -54,10 +54,23 @@ clean:
 tools:
 	$(MAKE) -C tools/accepttrace
 
-install: modules tools
+# The module, the tool ($(PREFIX)/sbin) and both man pages: accepttrace(4)
+# here, accepttrace(8) with the tool.  DKMS installs the module only.
+PREFIX ?= /usr/local
+MANDIR ?= $(PREFIX)/share/man
+INSTALL ?= install
+
+install: modules tools install-man
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules_install
 	depmod -a "$(KERNELRELEASE)"
 	$(MAKE) -C tools/accepttrace install
+
+# The two pages alone (no kernel headers needed): for a DKMS install.
+.PHONY: install-man
+install-man:
+	$(INSTALL) -d "$(DESTDIR)$(MANDIR)/man4"
+	$(INSTALL) -m 0644 module/accepttrace.4 "$(DESTDIR)$(MANDIR)/man4/accepttrace.4"
+	$(MAKE) -C tools/accepttrace install-man
 
 load: modules
 	insmod module/accepttrace.ko
@@ -119,7 +132,8 @@ help:
 	@echo "Module (real machine):"
 	@echo "  make [KDIR=...|KERNELRELEASE=...]  build module/accepttrace.ko"
 	@echo "  make tools                          build the reader tool, tools/accepttrace/accepttrace"
-	@echo "  make install                        modules_install + depmod, and the tool"
+	@echo "  make install [PREFIX=/usr/local]    modules_install + depmod, the tool, man pages"
+	@echo "  make install-man                    accepttrace(4) and accepttrace(8) only"
 	@echo "  make load / make unload             insmod / rmmod"
 	@echo "  make kunit [KDIR=...]               also kunit/accepttrace_kunit.ko (KUnit kernels)"
 	@echo "  make clean"

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * JSON lines: one flat object per record (keys in README, "The
- * accepttrace tool").  Every string goes through at_json_string(), so a
- * comm or a unix path with any bytes in it still makes a line jq reads.
+ * JSON lines: one flat object per record (keys in accepttrace(8),
+ * "JSON", in the order written here).  Every string goes through
+ * at_json_string(), so a comm or a unix path with any bytes in it still
+ * makes a line jq reads.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -25,7 +25,8 @@ static const char usage_text[] =
 "usage: accepttrace [stream] [-j] [-T|-t] [-n N] [-d SEC] [FILTER...]\n"
 "       accepttrace stats [-j]\n"
 "       accepttrace hist [-i SEC] [-d SEC] [FILTER...]\n"
-"       accepttrace top [-i SEC] [-1] [FILTER...]\n"
+"       accepttrace top [-1] [-i SEC] [-d SEC] [FILTER...]\n"
+"       accepttrace --help | --version\n"
 "Trace accept(2)/accept4(2) and inet_accept() through /dev/accepttrace.\n"
 "\n"
 "  -j, --json          JSON lines (stream) or one JSON object (stats)\n"
@@ -33,16 +34,16 @@ static const char usage_text[] =
 "  -n, --count N       stop after N events\n"
 "  -d, --duration SEC  stop after SEC seconds\n"
 "  -i, --interval SEC  hist/top: print every SEC seconds (top: default 1)\n"
-"  -1, --once          top: print one plain table after -i SEC and exit\n"
-"Filters, applied in the kernel (lists of up to 8 values):\n"
-"  -p, --pid PID       process (tgid)        --tid TID     thread\n"
-"  -c, --comm NAME     command name          -P, --port PORT  local port\n"
-"  -4, --ipv4  -6, --ipv6  --unix  --family inet|inet6|unix\n"
-"  -x, --errors        failed accepts only   --netns INODE network namespace\n"
+"  -1, --once          top: print one table after -i (or -d) SEC and exit\n"
 "  -h, --help          this text             -V, --version\n"
+"FILTER, applied in the kernel (up to 8 of each -p, --tid, -P; all must match):\n"
+"  -p, --pid PID       process (tgid)        --tid TID     thread\n"
+"  -c, --comm NAME     command name          -P, --port PORT  listener's port\n"
+"  -4, --ipv4  -6, --ipv6  --unix  --family inet|inet6|unix  listener's family\n"
+"  -x, --errors        failed accepts only   --netns INODE  network namespace\n"
 "\n"
 "Stop with Ctrl-C: the count of events read and lost goes to stderr.\n"
-"Exit status: 0 ok, 1 error, 2 bad usage.  See README for the JSON keys.\n";
+"Exit status: 0 ok, 1 error, 2 bad usage.  See accepttrace(8).\n";
 
 enum {
 	OPT_TID = 256,
@@ -214,16 +215,29 @@ static int parse_cmd(const char *s, enum at_cmd *cmd)
 	return -1;
 }
 
+static bool filter_given(const struct accepttrace_filter *f)
+{
+	return f->flags || f->families || f->netns || f->npids || f->ntids ||
+	       f->nports || f->comm[0];
+}
+
+/* Each subcommand takes what its line of the usage text lists, no more. */
 static void check_combination(enum at_cmd cmd, const struct at_opts *o)
 {
 	if (o->count && cmd != CMD_STREAM)
 		usage_error("-n/--count is for the event stream");
+	if (o->time != AT_TIME_MONO && cmd != CMD_STREAM)
+		usage_error("-T/-t are for the event stream");
+	if (o->json && cmd != CMD_STREAM && cmd != CMD_STATS)
+		usage_error("-j/--json is for the event stream and stats");
 	if (o->interval && cmd != CMD_HIST && cmd != CMD_TOP)
 		usage_error("-i/--interval is for hist and top");
 	if (o->once && cmd != CMD_TOP)
 		usage_error("-1/--once is for top");
-	if (cmd == CMD_STATS && (o->duration || o->time != AT_TIME_MONO))
-		usage_error("stats takes no -d/-T/-t");
+	if (cmd == CMD_STATS && o->duration)
+		usage_error("stats takes no -d/--duration");
+	if (cmd == CMD_STATS && filter_given(&o->filter))
+		usage_error("stats takes no filter: its counters are the module's");
 }
 
 int main(int argc, char **argv)

@@ -16,6 +16,8 @@ PACKAGES=(
 	qemu-system-x86 busybox-static cpio xz-utils zstd
 	# programs copied into the guest
 	strace socat bash
+	# the man pages' lint and option check (make -C tools/accepttrace test)
+	mandoc
 	# DKMS test and checkpatch source
 	dkms linux-source-6.12
 	# misc: flock/timeout come from util-linux/coreutils (essential)
