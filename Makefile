@@ -8,7 +8,7 @@ KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 VERSION := $(shell cat VERSION)
 
 # Harness knobs (see README): which kernels and suites make check runs.
-KERNELS ?= 6.1 6.12 test
+KERNELS ?= 6.1 6.12 6.1-rt 6.12-rt test test-6.1
 SUITES ?= all
 # make vm-shell / make demo boot this one.
 KERNEL ?= 6.12
@@ -140,7 +140,7 @@ help:
 	@echo
 	@echo "Tests (QEMU/TCG, root, Debian 12):"
 	@echo "  make deps                           install host packages"
-	@echo "  make check [KERNELS=\"6.1 6.12 test\"] [SUITES=\"all\"]"
+	@echo "  make check [KERNELS=\"6.1 6.12 6.1-rt 6.12-rt test test-6.1\"] [SUITES=\"all\"]"
 	@echo "                                      build (W=1, sparse), checkpatch, guest"
 	@echo "                                      suites, DKMS; ends with 'N passed, N failed'"
 	@echo "  make checkpatch                     checkpatch.pl --strict"

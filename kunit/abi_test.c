@@ -5,7 +5,7 @@
  * moves a byte fails here, and must come with an ACCEPTTRACE_ABI_VERSION
  * bump and a new expectation.
  */
-#include <kunit/test.h>
+#include "kunit_compat.h"
 #include <linux/stddef.h>
 
 #include "accepttrace.h"

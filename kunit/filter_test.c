@@ -4,7 +4,7 @@
  * here): the debugfs text form both ways, the range checks, and the
  * matching rules the probes apply.
  */
-#include <kunit/test.h>
+#include "kunit_compat.h"
 #include <linux/socket.h>
 
 #include "../module/filter.c"
@@ -13,9 +13,11 @@
 static int parse(struct kunit *test, const char *text,
 		 struct accepttrace_filter *f)
 {
-	char *copy = kunit_kstrdup(test, text, GFP_KERNEL);
+	size_t len = strlen(text) + 1;
+	char *copy = kunit_kzalloc(test, len, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, copy);
+	memcpy(copy, text, len);
 	return at_filter_parse(copy, f);
 }
 

@@ -5,7 +5,7 @@
  * addresses, escaping and whole /dev/accepttrace lines built from
  * hand-made records.
  */
-#include <kunit/test.h>
+#include "kunit_compat.h"
 #include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/errno.h>

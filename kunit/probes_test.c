@@ -13,7 +13,7 @@
  */
 #include "../module/probes.c"
 
-#include <kunit/test.h>
+#include "kunit_compat.h"
 #include <linux/delay.h>
 #include <linux/inet.h>
 #include <linux/netdevice.h>

@@ -6,7 +6,7 @@
  * smallest at_ring_init() accepts, 1024 bytes, so that wrap-around and
  * full-ring cases take a handful of records.
  */
-#include <kunit/test.h>
+#include "kunit_compat.h"
 #include <linux/mman.h>
 
 #include "../module/compat.h"	/* AT_HAVE_KUNIT_VM_MMAP */

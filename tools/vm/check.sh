@@ -11,8 +11,10 @@
 #   dkms        dkms add/build/install/load/remove on the Debian kernels
 #
 # Narrowing (environment, set by the Makefile):
-#   KERNELS="6.1 6.12 test"   kernels to build and boot (test: only if
-#                             tools/vm/test-kernel.sh exists)
+#   KERNELS="6.1 6.12 6.1-rt 6.12-rt test test-6.1"
+#                             kernels to build and boot (tools/vm/kernels.sh
+#                             names them); the -rt kernels boot only the
+#                             suites in RT_SUITES
 #   SUITES="all"              any of: build checkpatch dkms tool, and guest
 #                             suite names or numbers (00-smoke, 00)
 #
@@ -21,9 +23,24 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-KERNELS=${KERNELS:-6.1 6.12 test}
+KERNELS=${KERNELS:-6.1 6.12 6.1-rt 6.12-rt test test-6.1}
 SUITES=${SUITES:-all}
 VM=$AT_ROOT/tools/vm
+# What PREEMPT_RT changes under the handlers (timers, irq_work, sleeping
+# spinlocks) is exercised by loading, tracing, unloading and bad input;
+# the text, tool and bench suites would only repeat the generic kernel.
+RT_SUITES="00-smoke 10-module 70-lifecycle 80-hostile 99-kmemleak"
+
+# The guest suites that kernel $1 boots: SUITES, narrowed for -rt kernels.
+kernel_suites() {
+	local s
+	for s in $(guest_suites "$SUITES"); do
+		case $1 in
+		*-rt) [[ " $RT_SUITES " == *" $s "* ]] || continue ;;
+		esac
+		echo "$s"
+	done
+}
 
 # Is host step $1 selected?  Guest suite names select the build step too.
 want() {
@@ -79,11 +96,11 @@ tools_steps() {
 }
 
 kernel_steps() {
-	local name=$1 vars rc=0 KVER KDIR VMLINUZ out suites kunit
-	[ "$name" = test ] && [ -e "$VM/test-kernel.sh" ] &&
-		msg "preparing the 'test' kernel (the first run builds it, which takes a while)"
+	local name=$1 vars rc=0 KVER KDIR VMLINUZ out suites kunit leak
+	[ "${name#test}" != "$name" ] && [ -e "$VM/test-kernel.sh" ] &&
+		msg "preparing the '$name' kernel (the first run builds it, which takes a while)"
 	vars=$("$VM/kernels.sh" "$name" 2>"$LOGDIR/kernel-$name.log") || rc=$?
-	if [ "$rc" -eq 2 ] && [ "$name" = test ]; then
+	if [ "$rc" -eq 2 ] && [ "${name#test}" != "$name" ]; then
 		echo "NOTE  kernel 'test' not provided yet (tools/vm/test-kernel.sh missing), not counted"
 		return 0
 	elif [ "$rc" -ne 0 ]; then
@@ -96,10 +113,13 @@ kernel_steps() {
 	if ! step "build/$name" env STRICT=1 "$VM/build.sh" "$KDIR" "$out"; then
 		return 0
 	fi
-	suites=$(guest_suites "$SUITES" | paste -sd, -)
+	suites=$(kernel_suites "$name" | paste -sd, -)
 	[ -n "$suites" ] || return 0
 	kunit="$out/kunit/accepttrace_kunit.ko"
-	guarded "guest/$name" "$VM/run.sh" -s "$suites" -l "guest/$name" \
+	# The debug kernels' kmemleak control module (see 99-kmemleak).
+	leak=$(find "$KDIR/samples/kmemleak" -name 'kmemleak-test.ko' 2>/dev/null | head -n1 || true)
+	guarded "guest/$name" env AT_KMEMLEAK_KO="$leak" \
+		"$VM/run.sh" -s "$suites" -l "guest/$name" \
 		-o "$LOGDIR/guest-$name.console.log" \
 		"$VMLINUZ" "$out/module/accepttrace.ko" "$kunit"
 }

@@ -2,7 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # kernels.sh NAME -- make a test kernel available and describe it.
 #
-# NAME is 6.1, 6.12 or test.  On success prints shell assignments
+# NAME is one of
+#   6.1, 6.12        Debian's generic kernels (linux-image-amd64, the
+#                    6.12 backport)
+#   6.1-rt, 6.12-rt  Debian's PREEMPT_RT kernels (linux-image-rt-amd64,
+#                    linux-image-6.12.*+deb12-rt-amd64-unsigned)
+#   test, test-6.1   the debug kernels tools/vm/test-kernel.sh builds from
+#                    linux-source-6.12 and linux-source-6.1
+# On success prints shell assignments
 #   KVER=...  KDIR=...  VMLINUZ=...
 # for eval.  For the Debian kernels it installs the matching headers with
 # apt (DKMS needs them in /lib/modules/$KVER/build) and unpacks the
@@ -13,22 +20,27 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# The 6.1 ABI that the linux-headers-amd64 metapackage points at.
+# The 6.1 ABI that the linux-headers-amd64 (FLAVOUR=amd64) or
+# linux-headers-rt-amd64 (rt-amd64) metapackage points at.
 resolve_61() {
-	apt-cache depends linux-headers-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: linux-headers-\(6\.1\.[0-9]*-[0-9]*-amd64\)$/\1/p' | head -n1
+	local flavour=$1
+	apt-cache depends "linux-headers-$flavour" 2>/dev/null |
+		sed -n "s/^ *Depends: linux-headers-\(6\.1\.[0-9]*-[0-9]*-$flavour\)\$/\1/p" | head -n1
 }
 
-# The highest 6.12 backport in the index.
+# The highest 6.12 backport of FLAVOUR in the index.
 resolve_612() {
-	apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' 2>/dev/null |
-		sed -n 's/^linux-headers-\(6\.12\.[0-9]*+deb12-amd64\) .*/\1/p' | sort -V | tail -n1
+	local flavour=$1
+	apt-cache search --names-only "^linux-headers-6\.12\.[0-9]+\+deb12-$flavour\$" 2>/dev/null |
+		sed -n "s/^linux-headers-\(6\.12\.[0-9]*+deb12-$flavour\) .*/\1/p" | sort -V | tail -n1
 }
 
 # Offline fallback: newest cached kernel of a series with headers present.
+# PAT is an extended regular expression for the whole release name.
 resolve_cached() {
 	local pat=$1 d best=
-	for d in "$AT_CACHE"/kernels/$pat; do
+	for d in "$AT_CACHE"/kernels/*; do
+		[[ ${d##*/} =~ ^$pat$ ]] || continue
 		[ -f "$d/.stamp" ] && [ -f "/lib/modules/${d##*/}/build/Makefile" ] || continue
 		best+="${d##*/}"$'\n'
 	done
@@ -73,20 +85,21 @@ ensure_image() {
 }
 
 debian_kernel() {
-	local series=$1 kver
+	local series=${1%-rt} flavour=amd64 kver pat
+	[ "$1" = "$series" ] || flavour=rt-amd64
 	case $series in
-	6.1) kver=$(resolve_61) ;;
-	6.12) kver=$(resolve_612) ;;
+	6.1) kver=$(resolve_61 "$flavour") pat="6\.1\.[0-9]+-[0-9]+-$flavour" ;;
+	6.12) kver=$(resolve_612 "$flavour") pat="6\.12\.[0-9]+\+deb12-$flavour" ;;
 	esac
 	if [ -z "$kver" ]; then
-		kver=$(resolve_cached "$series.*")
-		[ -n "$kver" ] || die "cannot find a $series kernel in the apt index — run apt-get update"
+		kver=$(resolve_cached "$pat")
+		[ -n "$kver" ] || die "cannot find a $1 kernel in the apt index — run apt-get update"
 	fi
 	# The index may name a version we cannot fetch right now (apt
 	# unreachable); then carry on with the newest complete cached one.
 	if ! (ensure_headers "$kver" && ensure_image "$kver"); then
 		local cached
-		cached=$(resolve_cached "$series.*")
+		cached=$(resolve_cached "$pat")
 		[ -n "$cached" ] && [ "$cached" != "$kver" ] || exit 1
 		msg "using the cached $cached instead of $kver"
 		kver=$cached
@@ -94,13 +107,13 @@ debian_kernel() {
 	print_vars "$kver" "/lib/modules/$kver/build" "$AT_CACHE/kernels/$kver/vmlinuz"
 }
 
-# The debug/KUnit kernel is built by another script; it prints the same
+# The debug/KUnit kernels are built by another script; it prints the same
 # three variables.  Absent script = kernel not provided (exit 2).
 test_kernel() {
-	local script="$AT_ROOT/tools/vm/test-kernel.sh" out KVER= KDIR= VMLINUZ=
+	local series=$1 script="$AT_ROOT/tools/vm/test-kernel.sh" out KVER= KDIR= VMLINUZ=
 	[ -x "$script" ] || [ -f "$script" ] || { msg "tools/vm/test-kernel.sh does not exist (yet) — no 'test' kernel"; exit 2; }
-	out=$(bash "$script" | grep -E '^(KVER|KDIR|VMLINUZ)=') ||
-		die "tools/vm/test-kernel.sh failed — run it by hand to see why"
+	out=$(bash "$script" --series "$series" | grep -E '^(KVER|KDIR|VMLINUZ)=') ||
+		die "tools/vm/test-kernel.sh --series $series failed — run it by hand to see why"
 	eval "$out"
 	[ -n "$KVER" ] && [ -n "$KDIR" ] && [ -n "$VMLINUZ" ] ||
 		die "tools/vm/test-kernel.sh did not print KVER=, KDIR= and VMLINUZ="
@@ -114,11 +127,12 @@ print_vars() {
 }
 
 main() {
-	[ $# -eq 1 ] || die "usage: kernels.sh 6.1|6.12|test"
+	[ $# -eq 1 ] || die "usage: kernels.sh 6.1|6.12|6.1-rt|6.12-rt|test|test-6.1"
 	case $1 in
-	6.1 | 6.12) debian_kernel "$1" ;;
-	test) test_kernel ;;
-	*) die "unknown kernel '$1' — use 6.1, 6.12 or test" ;;
+	6.1 | 6.12 | 6.1-rt | 6.12-rt) debian_kernel "$1" ;;
+	test) test_kernel 6.12 ;;
+	test-6.1) test_kernel 6.1 ;;
+	*) die "unknown kernel '$1' — use 6.1, 6.12, 6.1-rt, 6.12-rt, test or test-6.1" ;;
 	esac
 }
 

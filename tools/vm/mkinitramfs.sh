@@ -78,6 +78,12 @@ add_project() {
 	install -D -m 0644 "$ko" "$R/lib/accepttrace/accepttrace.ko"
 	[ -n "$kunit" ] && [ -f "$kunit" ] &&
 		install -D -m 0644 "$kunit" "$R/lib/accepttrace/accepttrace_kunit.ko"
+	# The debug kernels' kmemleak-test.ko, 99-kmemleak's control (the
+	# harness passes it in AT_KMEMLEAK_KO; Debian kernels have none).
+	if [ -n "${AT_KMEMLEAK_KO:-}" ]; then
+		[ -f "$AT_KMEMLEAK_KO" ] || die "AT_KMEMLEAK_KO=$AT_KMEMLEAK_KO does not exist"
+		install -D -m 0644 "$AT_KMEMLEAK_KO" "$R/lib/accepttrace/kmemleak-test.ko"
+	fi
 	# The benchmark's floor module, built next to the module by build.sh.
 	f="$(dirname "$ko")/../floor/accepttrace_floor.ko"
 	if [ -f "$f" ]; then

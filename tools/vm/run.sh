@@ -209,18 +209,31 @@ main() {
 # it (70-lifecycle: single-threaded TCG, see README "Load and unload
 # under QEMU").  Suites are booted in groups, one boot per accelerator,
 # the default group first; a group other than the default reports under
-# LABEL/ACCEL and keeps its console in LOG with ACCEL in its name.
+# LABEL/ACCEL and keeps its console in LOG with ACCEL in its name.  A
+# suite whose NAME.accel says "*" runs at the end of every boot
+# (99-kmemleak: each boot's leaks are its own).
 test_boots() {
-	local vmlinuz=$1 tmp=$2 suites=$3 extra=$4 s acc list log label rc=0 qrc
+	local vmlinuz=$1 tmp=$2 suites=$3 extra=$4 s acc list log label rc=0 qrc every=
 	local -A group=()
 	local order=()
 	for s in ${suites//,/ }; do
-		acc=${AT_ACCEL_FORCE:-$(cat "$AT_ROOT/tools/testing/guest/$s.accel" 2>/dev/null || echo "${AT_ACCEL:-tcg}")}
+		acc=$(cat "$AT_ROOT/tools/testing/guest/$s.accel" 2>/dev/null || echo "${AT_ACCEL:-tcg}")
+		if [ "$acc" = "*" ]; then
+			every+=",$s"
+			continue
+		fi
+		acc=${AT_ACCEL_FORCE:-$acc}
 		[ -n "${group[$acc]:-}" ] || order+=("$acc")
 		group[$acc]+="${group[$acc]:+,}$s"
 	done
+	if [ ${#order[@]} -eq 0 ]; then
+		acc=${AT_ACCEL_FORCE:-${AT_ACCEL:-tcg}}
+		order=("$acc")
+		group[$acc]=
+	fi
 	for acc in "${order[@]}"; do
-		list=${group[$acc]}
+		list=${group[$acc]}$every
+		list=${list#,}
 		log=$LOG label=$LABEL
 		if [ "$acc" != "${AT_ACCEL:-tcg}" ]; then
 			log="${LOG%.log}.${acc//[^a-z0-9]/-}.log"

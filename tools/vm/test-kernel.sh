@@ -1,18 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build (once) the accepttrace test kernel: Debian's linux-source-6.12,
-# `make tinyconfig` + tools/vm/test-kernel.config (KUnit, kprobes, ftrace,
-# KASAN, lockdep, UBSAN, KFENCE, ...), cached outside the repository.
+# Build (once) an accepttrace test kernel: Debian's linux-source-6.12 (the
+# default) or linux-source-6.1, `make tinyconfig` + tools/vm/test-kernel.config
+# (KUnit, kprobes, ftrace, KASAN, lockdep, UBSAN, KFENCE, kmemleak, ...) +
+# tools/vm/test-kernel-SERIES.config (what differs between the two trees),
+# cached outside the repository.
 #
-# Cache layout (AT_CACHE defaults to /var/cache/accepttrace):
-#   $AT_CACHE/test-kernel/src/<source-version>/        unpacked source (once)
-#   $AT_CACHE/test-kernel/<source-version>-<hash>/     one build, where
+# Cache layout (AT_CACHE defaults to /var/cache/accepttrace; ROOT is
+# $AT_CACHE/test-kernel for 6.12, $AT_CACHE/test-kernel-6.1 for 6.1, each
+# with its own lock):
+#   ROOT/src/<source-version>/        unpacked source (once)
+#   ROOT/<source-version>-<hash>/     one build, where
 #       build/          O= output tree, usable as KDIR for `make -C KDIR M=...`
 #       build.log       full configure + build log
-#       config.fragment copy of the fragment the build used
+#       config.fragment copy of the fragments the build used
 #       .complete       stamp, written last; a directory without it is junk
-# <hash> is the first 12 hex digits of sha256(test-kernel.config).
+# <hash> is the first 12 hex digits of sha256 of the two fragments.
 #
 # Builds happen in a temporary sibling directory that is renamed into place,
 # under an flock, so concurrent callers wait for one build instead of racing.
@@ -23,17 +27,16 @@
 #   VMLINUZ=<bzImage>
 # Everything else goes to stderr.
 #
-# Usage: tools/vm/test-kernel.sh [--print] [--rebuild]
+# Usage: tools/vm/test-kernel.sh [--series 6.1|6.12] [--print] [--rebuild]
+#   --series   which linux-source to build (default 6.12)
 #   --print    print the paths of the cached kernel, exit 1 if not built
 #   --rebuild  discard the cached build for this fragment and build again
 
 set -euo pipefail
 
-SRC_PKG=linux-source-6.12
-SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 FRAGMENT=$HERE/test-kernel.config
-CACHE_ROOT=${AT_CACHE:-/var/cache/accepttrace}/test-kernel
+SERIES=6.12
 
 log() { printf 'test-kernel: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -45,6 +48,11 @@ usage() {
 mode=build
 while [ $# -gt 0 ]; do
 	case $1 in
+	--series)
+		[ $# -ge 2 ] || { usage; die "--series needs 6.1 or 6.12"; }
+		SERIES=$2
+		shift
+		;;
 	--print) mode=print ;;
 	--rebuild) mode=rebuild ;;
 	-h|--help) usage; exit 0 ;;
@@ -53,7 +61,18 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
+case $SERIES in
+6.1 | 6.12) ;;
+*) usage; die "unknown series '$SERIES' (6.1 or 6.12)" ;;
+esac
+SRC_PKG=linux-source-$SERIES
+SRC_TARBALL=/usr/src/linux-source-$SERIES.tar.xz
+OVERLAY=$HERE/test-kernel-$SERIES.config
+CACHE_ROOT=${AT_CACHE:-/var/cache/accepttrace}/test-kernel
+[ "$SERIES" = 6.12 ] || CACHE_ROOT+=-$SERIES
+
 [ -r "$FRAGMENT" ] || die "missing config fragment $FRAGMENT"
+[ -r "$OVERLAY" ] || die "missing config fragment $OVERLAY"
 
 # --- build dependencies (cheap check, apt only when something is missing) ---
 need_pkgs() {
@@ -90,7 +109,7 @@ is_complete() {
 		[ -f "$1/build/include/config/kernel.release" ]
 }
 
-hash=$(sha256sum "$FRAGMENT" | cut -c1-12)
+hash=$(cat "$FRAGMENT" "$OVERLAY" | sha256sum | cut -c1-12)
 
 if [ "$mode" = print ]; then
 	ver=$(src_version)
@@ -160,7 +179,7 @@ tmp=$CACHE_ROOT/.tmp-$sver-$hash.$$
 obj=$tmp/build
 logf=$tmp/build.log
 mkdir -p "$obj"
-cp "$FRAGMENT" "$tmp/config.fragment"
+cat "$FRAGMENT" "$OVERLAY" >"$tmp/config.fragment"
 
 fail() {
 	log "error: $1"
@@ -177,7 +196,7 @@ jobs=$(nproc)
 # and 64-bit defaults such as FRAME_WARN=2048 are lost).
 kmake() { make -C "$srcdir" O="$obj" ARCH=x86_64 -j"$jobs" "$@"; }
 
-log "configuring (tinyconfig + $(basename "$FRAGMENT")) in $obj"
+log "configuring (tinyconfig + $(basename "$FRAGMENT") + $(basename "$OVERLAY")) in $obj"
 {
 	kmake tinyconfig &&
 	"$srcdir/scripts/kconfig/merge_config.sh" -m -O "$obj" \
@@ -214,7 +233,7 @@ secs=$(( $(date +%s) - start ))
 log "built in ${secs}s"
 
 printf 'source=%s\nfragment_sha256=%s\nbuild_seconds=%s\ndate=%s\n' \
-	"$ver" "$(sha256sum "$FRAGMENT" | cut -d' ' -f1)" "$secs" \
+	"$ver" "$(sha256sum "$tmp/config.fragment" | cut -d' ' -f1)" "$secs" \
 	"$(date -u +%FT%TZ)" >"$tmp/.complete"
 mv -T "$tmp" "$dir"
 log "installed: $dir"
