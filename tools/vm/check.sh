@@ -11,6 +11,7 @@
 #   dkms        dkms add/build/install/load/remove on the Debian kernels
 #
 # Narrowing (environment, set by the Makefile):
+#   AT_JOBS=2                 kernels worked on at once (see kernels_all)
 #   KERNELS="6.1 6.12 6.1-rt 6.12-rt test test-6.1"
 #                             kernels to build and boot (tools/vm/kernels.sh
 #                             names them); the -rt kernels boot only the
@@ -99,7 +100,14 @@ kernel_steps() {
 	local name=$1 vars rc=0 KVER KDIR VMLINUZ out suites kunit leak
 	[ "${name#test}" != "$name" ] && [ -e "$VM/test-kernel.sh" ] &&
 		msg "preparing the '$name' kernel (the first run builds it, which takes a while)"
-	vars=$("$VM/kernels.sh" "$name" 2>"$LOGDIR/kernel-$name.log") || rc=$?
+	# Debian kernels are fetched one at a time (apt and dpkg have locks
+	# of their own, but apt-get update fails rather than wait); a debug
+	# kernel's build has its own lock in test-kernel.sh.
+	if [ "${name#test}" = "$name" ]; then
+		vars=$(flock "$LOGDIR/.fetch.lock" "$VM/kernels.sh" "$name" 2>"$LOGDIR/kernel-$name.log") || rc=$?
+	else
+		vars=$("$VM/kernels.sh" "$name" 2>"$LOGDIR/kernel-$name.log") || rc=$?
+	fi
 	if [ "$rc" -eq 2 ] && [ "${name#test}" != "$name" ]; then
 		echo "NOTE  kernel 'test' not provided yet (tools/vm/test-kernel.sh missing), not counted"
 		return 0
@@ -146,6 +154,42 @@ dkms_step() {
 	AT_LOGDIR=$LOGDIR guarded dkms "$VM/dkms-test.sh" "${list[@]}"
 }
 
+# Kernels run AT_JOBS (default 2) at a time: a guest leaves the host's
+# CPUs idle while its suites wait (single-threaded TCG for 70-lifecycle,
+# sleeps everywhere), and a debug kernel's first build runs beside the
+# other kernels' guests.  Each kernel's lines go to a file of its own and
+# are shown in KERNELS order as soon as that kernel and the ones before
+# it are done; so are its results (AT_RESULTS is per kernel meanwhile).
+kernels_all() {
+	local jobs=${AT_JOBS:-2} k i rc
+	local -a ks pids=()
+	read -r -a ks <<<"$KERNELS"
+	[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "AT_JOBS=$jobs: not a positive number"
+	for k in "${ks[@]}"; do
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+			wait -n || true
+		done
+		(
+			export AT_RESULTS="$LOGDIR/results-$k.tsv"
+			: >"$AT_RESULTS"
+			kernel_steps "$k"
+		) >"$LOGDIR/kernel-$k.out" 2>&1 &
+		pids+=($!)
+		msg "kernel $k: started, $jobs at a time (its lines follow when it is done)"
+	done
+	for i in "${!ks[@]}"; do
+		k=${ks[$i]}
+		rc=0
+		wait "${pids[$i]}" || rc=$?
+		cat "$LOGDIR/kernel-$k.out"
+		cat "$LOGDIR/results-$k.tsv" >>"$AT_RESULTS"
+		# Died without saying why (set -e, a missing program): count it.
+		if [ "$rc" -ne 0 ] && ! grep -q '^FAIL' "$LOGDIR/results-$k.tsv"; then
+			report FAIL "kernel/$k" 0 1 "harness error (rc=$rc), see the lines above"
+		fi
+	done
+}
+
 summary() {
 	local pass fail
 	read -r pass fail < <(awk -F'\t' '{ p += $3; f += $4 } END { print p + 0, f + 0 }' "$AT_RESULTS")
@@ -179,9 +223,7 @@ main() {
 	if want checkpatch; then
 		step checkpatch "$VM/checkpatch.sh" || true
 	fi
-	for k in $KERNELS; do
-		kernel_steps "$k"
-	done
+	kernels_all
 	if want dkms; then
 		dkms_step
 	fi
