@@ -71,16 +71,21 @@ watch_guest() {
 	wait "$pid"
 }
 
-# Per suite: name, ok count, not-ok count, rc ("-" if it never ended).
+# Per suite: name, ok count, not-ok count, rc ("-" if it never ended),
+# guest seconds ("-" if unknown).
 parse_suites() {
 	awk '
-	/^@@AT suite-begin / { cur = $3; ok[cur] = 0; nok[cur] = 0; rc[cur] = "-"; next }
-	/^@@AT suite-end / { sub(/^rc=/, "", $4); rc[$3] = $4; cur = ""; next }
+	/^@@AT suite-begin / { cur = $3; ok[cur] = 0; nok[cur] = 0; rc[cur] = "-"; t[cur] = "-"; next }
+	/^@@AT suite-end / {
+		sub(/^rc=/, "", $4); rc[$3] = $4
+		if ($5 ~ /^secs=[0-9]+$/) { sub(/^secs=/, "", $5); t[$3] = $5 }
+		cur = ""; next
+	}
 	cur != "" && /^not ok([ \t]|$)/ { nok[cur]++; next }
 	# A skipped test counts as failed.
 	cur != "" && /^ok([ \t]|$)/ && /#[ \t]*[Ss][Kk][Ii][Pp]/ { nok[cur]++; next }
 	cur != "" && /^ok([ \t]|$)/ { ok[cur]++; next }
-	END { for (s in rc) print s, ok[s], nok[s], rc[s] }
+	END { for (s in rc) print s, ok[s], nok[s], rc[s], t[s] }
 	' "$1"
 }
 
@@ -94,10 +99,10 @@ tail_console() {
 }
 
 judge() {
-	local log=$1 qrc=$2 suites=$3 name line ok nok rc fail=0 splats
+	local log=$1 qrc=$2 suites=$3 name line ok nok rc secs fail=0 splats
 	declare -A got=()
-	while read -r name ok nok rc; do
-		got[$name]="$ok $nok $rc"
+	while read -r name ok nok rc secs; do
+		got[$name]="$ok $nok $rc $secs"
 	done < <(parse_suites "$log")
 
 	local why="qemu exited with rc=$qrc"
@@ -111,7 +116,7 @@ judge() {
 			fail=1
 			continue
 		fi
-		read -r ok nok rc <<<"${got[$name]}"
+		read -r ok nok rc secs <<<"${got[$name]}"
 		if [ "$rc" = - ]; then
 			report FAIL "$LABEL/$name" "$ok" $((nok + 1)) "$ok ok, $nok not ok, did not finish: $why"
 			tail_console "$log" "$why"
@@ -128,7 +133,7 @@ judge() {
 		elif [ "$ok" -eq 0 ]; then
 			report PASS "$LABEL/$name" 1 0 "no TAP lines, rc=0"
 		else
-			report PASS "$LABEL/$name" "$ok" 0 "$ok test$([ "$ok" -eq 1 ] || echo s)"
+			report PASS "$LABEL/$name" "$ok" 0 "$ok test$([ "$ok" -eq 1 ] || echo s)$([ "${secs:--}" = - ] || echo ", $secs s")"
 		fi
 	done
 	# The matching lines plus a little context (the first stack frames).
