@@ -50,6 +50,16 @@ struct accepttrace_task {
 
 #define ACCEPTTRACE_ADDR_MAX		112
 
+/*
+ * The address families the records decode, with their Linux values
+ * (AF_UNIX, AF_INET, AF_INET6: the KUnit suite holds them equal), so
+ * that code shared with userspace needs no <sys/socket.h>.  Every other
+ * family is passed through as its number.
+ */
+#define ACCEPTTRACE_AF_UNIX		1
+#define ACCEPTTRACE_AF_INET		2
+#define ACCEPTTRACE_AF_INET6		10
+
 /* accepttrace_sockaddr.flags */
 #define ACCEPTTRACE_SA_FAULT		0x0001	/* user memory unreadable */
 

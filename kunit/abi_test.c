@@ -6,6 +6,7 @@
  * bump and a new expectation.
  */
 #include "kunit_compat.h"
+#include <linux/socket.h>
 #include <linux/stddef.h>
 
 #include "accepttrace.h"
@@ -36,6 +37,14 @@ static void abi_test_constants(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ACCEPTTRACE_FAM_UNIX, 0x4);
 	KUNIT_EXPECT_EQ(test, ACCEPTTRACE_FAM_ALL, 0x7);
 	KUNIT_EXPECT_EQ(test, ACCEPTTRACE_FILTER_ERRORS, 0x1);
+}
+
+/* The header's family names are the kernel's numbers, not copies of them. */
+static void abi_test_families(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, ACCEPTTRACE_AF_UNIX, AF_UNIX);
+	KUNIT_EXPECT_EQ(test, ACCEPTTRACE_AF_INET, AF_INET);
+	KUNIT_EXPECT_EQ(test, ACCEPTTRACE_AF_INET6, AF_INET6);
 }
 
 /* The numbers userspace compiled against an older header still sends. */
@@ -155,6 +164,7 @@ static void abi_test_filter(struct kunit *test)
 
 static struct kunit_case abi_test_cases[] = {
 	KUNIT_CASE(abi_test_constants),
+	KUNIT_CASE(abi_test_families),
 	KUNIT_CASE(abi_test_ioctls),
 	KUNIT_CASE(abi_test_hdr),
 	KUNIT_CASE(abi_test_task),

@@ -189,9 +189,9 @@ const unsigned int at_file_flag_names_count = ARRAY_SIZE(at_file_flag_names);
 
 const struct at_name at_family_names[] = {
 	{ 0, "AF_UNSPEC" },
-	{ 1, "AF_UNIX" },
-	{ 2, "AF_INET" },
-	{ 10, "AF_INET6" },
+	{ ACCEPTTRACE_AF_UNIX, "AF_UNIX" },
+	{ ACCEPTTRACE_AF_INET, "AF_INET" },
+	{ ACCEPTTRACE_AF_INET6, "AF_INET6" },
 	{ 16, "AF_NETLINK" },
 	{ 17, "AF_PACKET" },
 	{ 30, "AF_TIPC" },
@@ -467,9 +467,9 @@ static void out_ipv6(struct at_out *o, const __u8 *a)
 static size_t full_len(unsigned int family)
 {
 	switch (family) {
-	case 2:		/* AF_INET: sockaddr_in */
+	case ACCEPTTRACE_AF_INET:	/* sockaddr_in */
 		return 16;
-	case 10:	/* AF_INET6: sockaddr_in6 */
+	case ACCEPTTRACE_AF_INET6:	/* sockaddr_in6 */
 		return 28;
 	default:
 		return 0;
@@ -509,19 +509,19 @@ static void out_sockaddr(struct at_out *o, const struct accepttrace_sockaddr *sa
 	}
 	if (stored >= 2)
 		family = host16_at(d);
-	if (stored < 2 || (family != 1 &&
+	if (stored < 2 || (family != ACCEPTTRACE_AF_UNIX &&
 			   (stored < sa->len || stored < full_len(family)))) {
 		out_printf(o, "trunc(%zu/%u):", stored, sa->len);
 		out_hex(o, d, stored);
 		return;
 	}
 	switch (family) {
-	case 2:
+	case ACCEPTTRACE_AF_INET:
 		out_ipv4(o, d + 4);
 		out_char(o, ':');
 		out_uint(o, be16_at(d + 2));
 		break;
-	case 10:
+	case ACCEPTTRACE_AF_INET6:
 		out_mem(o, "[", sizeof("[") - 1);
 		out_ipv6(o, d + 8);
 		if (u32_at(d + 24)) {
@@ -531,7 +531,7 @@ static void out_sockaddr(struct at_out *o, const struct accepttrace_sockaddr *sa
 		out_mem(o, "]:", sizeof("]:") - 1);
 		out_uint(o, be16_at(d + 2));
 		break;
-	case 1:
+	case ACCEPTTRACE_AF_UNIX:
 		if (stored < sa->len)
 			out_printf(o, "trunc(%zu/%u):", stored, sa->len);
 		out_unix(o, d, stored);

@@ -9,10 +9,6 @@
 
 #include "tool.h"
 
-#define AT_AF_UNIX	1
-#define AT_AF_INET	2
-#define AT_AF_INET6	10
-
 const char *at_family_name(int family)
 {
 	if (family < 0)
@@ -139,19 +135,19 @@ void at_decode_addr(const struct accepttrace_sockaddr *sa, struct at_addr *a)
 		return;
 	a->family = host16(d);
 	switch (a->family) {
-	case AT_AF_INET:
-	case AT_AF_INET6:
+	case ACCEPTTRACE_AF_INET:
+	case ACCEPTTRACE_AF_INET6:
 		if (stored >= 4)
 			a->port = be16(d + 2);
-		if (a->family == AT_AF_INET && stored >= 16) {
+		if (a->family == ACCEPTTRACE_AF_INET && stored >= 16) {
 			ip4_text(d + 4, a->ip);
 			a->has_ip = true;
-		} else if (a->family == AT_AF_INET6 && stored >= 28) {
+		} else if (a->family == ACCEPTTRACE_AF_INET6 && stored >= 28) {
 			ip6_lookup(sa, a->ip);
 			a->has_ip = true;
 		}
 		break;
-	case AT_AF_UNIX: {
+	case ACCEPTTRACE_AF_UNIX: {
 		const char *p = (const char *)d + 2;
 		size_t n = stored - 2;
 

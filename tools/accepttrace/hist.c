@@ -115,7 +115,7 @@ static bool listener_name(const struct at_event *ev, char *buf, size_t size)
 			snprintf(buf, size, "port %d", ev->listen.port);
 		return true;
 	}
-	if (ev->ret < 0 || ev->local.family != 1)
+	if (ev->ret < 0 || ev->local.family != ACCEPTTRACE_AF_UNIX)
 		return false;
 	if (!ev->local.has_path)
 		snprintf(buf, size, "unix (unnamed)");

@@ -72,7 +72,7 @@ static int top_rec(void *ctx, const struct accepttrace_hdr *h)
 		return 0;
 	if (!ev.is_sys) {
 		const char *ip = ev.listen.has_ip ? ev.listen.ip : "?";
-		bool v6 = ev.listen.family == 10;
+		bool v6 = ev.listen.family == ACCEPTTRACE_AF_INET6;
 
 		if (ev.listen.port >= 0)
 			snprintf(name, sizeof(name), v6 ? "[%s]:%d" : "%s:%d",
@@ -80,7 +80,7 @@ static int top_rec(void *ctx, const struct accepttrace_hdr *h)
 		else
 			snprintf(name, sizeof(name), v6 ? "[%s]:?" : "%s:?",
 				 ip);
-	} else if (ev.ret >= 0 && ev.local.family == 1) {
+	} else if (ev.ret >= 0 && ev.local.family == ACCEPTTRACE_AF_UNIX) {
 		if (ev.local.has_path)
 			snprintf(name, sizeof(name), "unix:%.*s",
 				 (int)ev.local.path_len, ev.local.path);
