@@ -64,6 +64,14 @@ int at_format_flags(char *buf, size_t size, unsigned long flags,
 int at_format_sockaddr(char *buf, size_t size,
 		       const struct accepttrace_sockaddr *sa);
 
+/*
+ * The address of an AF_INET or AF_INET6 @sa without the port, as
+ * at_format_sockaddr() prints it: "127.0.0.1", "::1", "fe80::1%2",
+ * "::ffff:10.0.0.1".  "" (0) when @sa holds no complete sockaddr_in or
+ * sockaddr_in6: another family, too few bytes stored, a fault, no address.
+ */
+int at_format_ip(char *buf, size_t size, const struct accepttrace_sockaddr *sa);
+
 /* Bytes as text: printable ASCII as is, '\\' doubled, others as \xNN. */
 int at_format_escaped(char *buf, size_t size, const char *s, size_t len);
 

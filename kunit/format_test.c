@@ -427,6 +427,32 @@ static void format_test_sockaddr(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, len, strlen(c->want));
 }
 
+/*
+ * at_format_ip() is the address at_format_sockaddr() prints without its
+ * port, for a complete sockaddr_in/_in6, and "" for everything else.
+ */
+static void format_test_ip(struct kunit *test)
+{
+	const struct sa_case *c = test->param_value;
+	struct accepttrace_sockaddr sa;
+	char ip[64], whole[96];
+	bool complete;
+	int len;
+
+	build_sa(test, c, &sa);
+	len = at_format_ip(ip, sizeof(ip), &sa);
+	KUNIT_EXPECT_EQ(test, len, strlen(ip));
+	complete = (c->family == AF_INET || c->family == AF_INET6) &&
+		   !strchr("-?t", c->want[0]);
+	if (!complete) {
+		KUNIT_EXPECT_STREQ(test, ip, "");
+		return;
+	}
+	snprintf(whole, sizeof(whole),
+		 c->family == AF_INET ? "%s:%u" : "[%s]:%u", ip, c->port);
+	KUNIT_EXPECT_STREQ(test, whole, c->want);
+}
+
 /* A corrupt @stored larger than @data is clamped to @data. */
 static void format_test_sockaddr_stored_clamped(struct kunit *test)
 {
@@ -938,6 +964,7 @@ static struct kunit_case format_test_cases[] = {
 	KUNIT_CASE_PARAM(format_test_flags, flags_gen_params),
 	KUNIT_CASE(format_test_flags_truncated),
 	KUNIT_CASE_PARAM(format_test_sockaddr, sa_gen_params),
+	KUNIT_CASE_PARAM(format_test_ip, sa_gen_params),
 	KUNIT_CASE(format_test_sockaddr_stored_clamped),
 	KUNIT_CASE(format_test_escaped),
 	KUNIT_CASE(format_test_sys_accept4_success),

@@ -415,15 +415,24 @@ static __u32 u32_at(const __u8 *p)
 	return v;
 }
 
+/* "%u.%u.%u.%u", built on the stack and copied out once. */
 static void out_ipv4(struct at_out *o, const __u8 *a)
 {
+	char tmp[sizeof("255.255.255.255") - 1], *p = tmp;
 	int i;
 
 	for (i = 0; i < 4; i++) {
+		unsigned int v = a[i];
+
 		if (i)
-			out_char(o, '.');
-		out_uint(o, a[i]);
+			*p++ = '.';
+		if (v >= 100)
+			*p++ = '0' + v / 100;
+		if (v >= 10)
+			*p++ = '0' + v / 10 % 10;
+		*p++ = '0' + v % 10;
 	}
+	out_mem(o, tmp, p - tmp);
 }
 
 /* RFC 5952: lower case, the longest run of two or more zero groups as ::. */
@@ -476,6 +485,36 @@ static size_t full_len(unsigned int family)
 	}
 }
 
+/*
+ * The address of a complete sockaddr_in or sockaddr_in6 at @d, without
+ * the port: "127.0.0.1", "::1", "fe80::1%2".
+ */
+static void out_ip(struct at_out *o, const __u8 *d, unsigned int family)
+{
+	if (family == ACCEPTTRACE_AF_INET) {
+		out_ipv4(o, d + 4);
+		return;
+	}
+	out_ipv6(o, d + 8);
+	if (u32_at(d + 24)) {
+		out_char(o, '%');
+		out_uint(o, u32_at(d + 24));
+	}
+}
+
+int at_format_ip(char *buf, size_t size, const struct accepttrace_sockaddr *sa)
+{
+	struct at_out o = { buf, size, 0 };
+	size_t stored = sa->stored < ACCEPTTRACE_ADDR_MAX ?
+			sa->stored : ACCEPTTRACE_ADDR_MAX;
+	unsigned int family = stored >= 2 ? host16_at(sa->data) : 0;
+
+	if (sa->len && !(sa->flags & ACCEPTTRACE_SA_FAULT) &&
+	    full_len(family) && stored >= full_len(family))
+		out_ip(&o, sa->data, family);
+	return out_done(&o);
+}
+
 static void out_unix(struct at_out *o, const __u8 *d, size_t stored)
 {
 	const char *path = (const char *)d + 2;
@@ -517,17 +556,13 @@ static void out_sockaddr(struct at_out *o, const struct accepttrace_sockaddr *sa
 	}
 	switch (family) {
 	case ACCEPTTRACE_AF_INET:
-		out_ipv4(o, d + 4);
+		out_ip(o, d, family);
 		out_char(o, ':');
 		out_uint(o, be16_at(d + 2));
 		break;
 	case ACCEPTTRACE_AF_INET6:
 		out_mem(o, "[", sizeof("[") - 1);
-		out_ipv6(o, d + 8);
-		if (u32_at(d + 24)) {
-			out_char(o, '%');
-			out_uint(o, u32_at(d + 24));
-		}
+		out_ip(o, d, family);
 		out_mem(o, "]:", sizeof("]:") - 1);
 		out_uint(o, be16_at(d + 2));
 		break;

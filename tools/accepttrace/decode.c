@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Records to fields: family, address, port and path decoded from the raw
- * struct accepttrace_sockaddr bytes.  Addresses are printed by
- * at_format_sockaddr() from module/format.c, so an address reads the same
- * in JSON as in the module's text lines.
+ * struct accepttrace_sockaddr bytes.  IP addresses are printed by
+ * at_format_ip() from module/format.c, so an address reads the same in
+ * JSON as in the module's text lines.
  */
 #include <string.h>
 
@@ -27,38 +27,6 @@ static unsigned int host16(const uint8_t *p)
 static unsigned int be16(const uint8_t *p)
 {
 	return (unsigned int)p[0] << 8 | p[1];
-}
-
-/*
- * The address part of a complete sockaddr_in6, without the port: format
- * the whole address with the module's formatter and cut "[::1]:80" down
- * to "::1".
- */
-static void ip6_text(const struct accepttrace_sockaddr *sa, char *out,
-		     size_t size)
-{
-	struct accepttrace_sockaddr tmp;
-	char buf[160], *end;
-	const char *start = buf;
-	size_t n;
-
-	memset(&tmp, 0, sizeof(tmp));
-	memcpy(tmp.data, sa->data, 28);
-	tmp.len = 28;
-	tmp.stored = 28;
-	at_format_sockaddr(buf, sizeof(buf), &tmp);
-	end = strrchr(buf, ':');
-	if (end)
-		*end = '\0';
-	if (buf[0] == '[') {
-		start = buf + 1;
-		end = strrchr(buf, ']');
-		if (end)
-			*end = '\0';
-	}
-	n = strnlen(start, size - 1);
-	memcpy(out, start, n);
-	out[n] = '\0';
 }
 
 /*
@@ -88,23 +56,10 @@ static void ip6_lookup(const struct accepttrace_sockaddr *sa, char *out)
 		}
 	}
 	i = ip6_next++ % IP6_CACHE;
-	ip6_text(sa, ip6_cache[i].text, sizeof(ip6_cache[i].text));
+	at_format_ip(ip6_cache[i].text, sizeof(ip6_cache[i].text), sa);
 	memcpy(ip6_cache[i].key, sa->data + 8, 20);
 	ip6_cache[i].valid = true;
 	strcpy(out, ip6_cache[i].text);
-}
-
-/* Dotted quad, as module/format.c prints it ("%u.%u.%u.%u"). */
-static void ip4_text(const uint8_t *a, char *out)
-{
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		if (i)
-			*out++ = '.';
-		out = at_put_u64(out, a[i]);
-	}
-	*out = '\0';
 }
 
 /* The fields of an address that is not there; arrays are left as they are. */
@@ -139,13 +94,11 @@ void at_decode_addr(const struct accepttrace_sockaddr *sa, struct at_addr *a)
 	case ACCEPTTRACE_AF_INET6:
 		if (stored >= 4)
 			a->port = be16(d + 2);
-		if (a->family == ACCEPTTRACE_AF_INET && stored >= 16) {
-			ip4_text(d + 4, a->ip);
-			a->has_ip = true;
-		} else if (a->family == ACCEPTTRACE_AF_INET6 && stored >= 28) {
-			ip6_lookup(sa, a->ip);
-			a->has_ip = true;
-		}
+		if (a->family == ACCEPTTRACE_AF_INET6 && stored >= 28)
+			ip6_lookup(sa, a->ip);	/* at_format_ip(), cached */
+		else
+			at_format_ip(a->ip, sizeof(a->ip), sa);
+		a->has_ip = a->ip[0] != '\0';
 		break;
 	case ACCEPTTRACE_AF_UNIX: {
 		const char *p = (const char *)d + 2;

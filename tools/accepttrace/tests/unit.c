@@ -872,6 +872,54 @@ static void test_ip_text(void)
 	      bad, n);
 }
 
+/*
+ * at_format_ip(): every octet value against printf, in every position;
+ * "" for what is not a complete sockaddr_in/_in6; snprintf-like length.
+ */
+static void test_format_ip(void)
+{
+	struct accepttrace_sockaddr sa;
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(80) };
+	struct sockaddr_un un = { .sun_family = AF_UNIX, .sun_path = "/s" };
+	char got[64], want[64];
+	unsigned int v, bad = 0;
+	int len;
+
+	for (v = 0; v < 256; v++) {
+		uint8_t *b = (uint8_t *)&in.sin_addr;
+
+		b[0] = v;
+		b[1] = 255 - v;
+		b[2] = v * 7;
+		b[3] = v / 3;
+		set_sa(&sa, &in, sizeof(in), sizeof(in));
+		len = at_format_ip(got, sizeof(got), &sa);
+		snprintf(want, sizeof(want), "%u.%u.%u.%u", b[0], b[1], b[2],
+			 b[3]);
+		if (strcmp(got, want) || len != (int)strlen(want)) {
+			if (!bad++)
+				check(false, "at_format_ip %s: %s (%d)", want,
+				      got, len);
+		}
+	}
+	check(!bad, "%u of 256 IPv4 addresses differ from printf's", bad);
+
+	sa_in(&sa, "10.1.2.3", 80);
+	len = at_format_ip(got, 5, &sa);
+	check(!strcmp(got, "10.1") && len == 8, "at_format_ip short: %s %d",
+	      got, len);
+	set_sa(&sa, &in, sizeof(in), 15);
+	len = at_format_ip(got, sizeof(got), &sa);
+	check(!strcmp(got, "") && len == 0, "at_format_ip truncated: %s", got);
+	set_sa(&sa, &in, sizeof(in), sizeof(in));
+	sa.flags = ACCEPTTRACE_SA_FAULT;
+	len = at_format_ip(got, sizeof(got), &sa);
+	check(!strcmp(got, "") && len == 0, "at_format_ip fault: %s", got);
+	set_sa(&sa, &un, 5, 5);
+	len = at_format_ip(got, sizeof(got), &sa);
+	check(!strcmp(got, "") && len == 0, "at_format_ip unix: %s", got);
+}
+
 /* The longest JSON line fits AT_JSON_MAX and still parses. */
 static void test_json_max(void)
 {
@@ -907,6 +955,7 @@ int main(void)
 {
 	test_put();
 	test_ip_text();
+	test_format_ip();
 	test_errnos();
 	test_tables_vs_libc();
 	test_flags();
