@@ -16,7 +16,7 @@
 #include "tool.h"
 
 #define HIST_KEYS	256
-#define HIST_ERRNO_MAX	520	/* past ERRESTART_RESTARTBLOCK (516) */
+#define HIST_ERRNO_MAX	520	/* past ERESTART_RESTARTBLOCK (516) */
 #define BAR_WIDTH	40
 
 struct hist_key {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * accepttrace(8), the reader tool: declarations shared by its files.
- * The record layout comes from include/accepttrace.h and the names from
- * include/accepttrace_names.h; nothing here copies either.
+ * The record layout comes from include/accepttrace.h, the name tables
+ * and the text format from include/accepttrace_format.h (module/format.c,
+ * compiled into the tool too); nothing here copies either.
  */
 #ifndef _AT_TOOL_H
 #define _AT_TOOL_H
