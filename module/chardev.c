@@ -63,12 +63,12 @@ static struct at_reader at_reader = {
 	.lock	= __MUTEX_INITIALIZER(at_reader.lock),
 };
 
-bool at_reader_claim(void)
+static bool at_reader_claim(void)
 {
 	return !test_and_set_bit(0, &at_busy);
 }
 
-void at_reader_release(void)
+static void at_reader_release(void)
 {
 	clear_bit(0, &at_busy);
 }
@@ -116,7 +116,7 @@ static bool any_readable(void)
 }
 
 /* The oldest record of all rings: its ring, and its header in @hdr. */
-struct at_ring *at_next_record(struct accepttrace_hdr *hdr)
+static struct at_ring *at_next_record(struct accepttrace_hdr *hdr)
 {
 	struct at_ring *best = NULL;
 	struct accepttrace_hdr h;

@@ -276,9 +276,6 @@ static inline void at_emit(struct at_ring *r, struct accepttrace_hdr *rec)
 int at_chardev_init(void);
 void at_chardev_exit(void);
 bool at_reader_attached(void);
-bool at_reader_claim(void);
-void at_reader_release(void);
-struct at_ring *at_next_record(struct accepttrace_hdr *hdr);
 
 /* debugfs.c */
 void at_debugfs_init(void);
