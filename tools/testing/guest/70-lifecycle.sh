@@ -26,7 +26,8 @@
 
 # 100 cycles; 10 on the debug kernels (KUnit, KASAN, lockdep: a cycle
 # takes 25 s on the 6.12 one and 45 s on the 6.1 one under TCG, against
-# under 1 s on a Debian kernel; make stress KERNELS=test runs more);
+# under 1 s on a Debian kernel; make stress STRESS_KERNELS=test runs
+# more);
 # at.cycles=N on the kernel command line wins.
 CYCLES=$(sed -n 's/.*at\.cycles=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
 if [ -z "$CYCLES" ]; then
