@@ -36,7 +36,7 @@ qemu_cmd() {
 	# CPUs.  Halted vCPUs cost TCG nothing.
 	QEMU=(qemu-system-x86_64 -accel "${AT_ACCEL:-tcg}" -smp "${AT_SMP:-4}" -m "${AT_MEM:-1G}" -nographic -no-reboot
 		-nic none -kernel "$vmlinuz" -initrd "$initrd"
-		-append "console=ttyS0 loglevel=5 printk.time=1 panic=-1 maxcpus=${AT_ONLINE:-2} $append ${AT_APPEND:-}")
+		-append "console=ttyS0 loglevel=5 printk.time=1 panic=-1 sysrq_always_enabled maxcpus=${AT_ONLINE:-2} $append ${AT_APPEND:-}")
 }
 
 check_host() {
@@ -53,7 +53,9 @@ check_host() {
 watch_guest() {
 	local raw=$1 pid last= cur deadline
 	: >"$raw"
-	"${QEMU[@]}" -serial "file:$raw" -monitor none </dev/null >"$raw.qemu" 2>&1 &
+	rm -f "$raw.pm"
+	"${QEMU[@]}" -serial "file:$raw" -monitor "unix:$raw.mon,server=on,wait=off" \
+		</dev/null >"$raw.qemu" 2>&1 &
 	pid=$!
 	deadline=$((SECONDS + TIMEOUT))
 	while kill -0 "$pid" 2>/dev/null; do
@@ -63,12 +65,98 @@ watch_guest() {
 			last=$cur
 			deadline=$((SECONDS + TIMEOUT))
 		elif [ "$SECONDS" -ge "$deadline" ]; then
+			postmortem "$raw" >"$raw.pm" 2>&1 || true
 			kill "$pid" 2>/dev/null
 			wait "$pid" 2>/dev/null
 			return 124
 		fi
 	done
 	wait "$pid"
+}
+
+# One command to the QEMU monitor of the guest whose console is $1.
+monitor() {
+	printf '%s\n' "$2" | timeout 10 socat -t 3 - "UNIX-CONNECT:$1.mon" 2>/dev/null |
+		tr -d '\r'
+}
+
+# The text symbol at or below each address on stdin (hex, one per line),
+# from the System.map next to the kernel image, if there is one, moved
+# by KASLR to where the guest's _stext is (console $1, "@@AT stext").
+symbolize() {
+	local map d=${VMLINUZ%/*} stext
+	stext=$(sed -n 's/^@@AT stext \([0-9a-f]*\).*/\1/p' "$1" | tail -n1)
+	for map in "$d/System.map" "$d/../../../System.map"; do
+		[ -f "$map" ] && break
+	done
+	# Debian's System.map is a stub: without a real one, the offset
+	# from _stext (the same on every boot of that kernel; resolve it
+	# with /proc/kallsyms of any boot, or the -dbg package).
+	if [ ! -f "$map" ] || ! grep -q ' _stext$' "$map"; then
+		map=/dev/null
+	fi
+	awk -v map="$map" -v stext="$stext" '
+	function hex(s,   i, c, v) {
+		v = 0
+		# The low 40 bits: exact in awk doubles, and kernel text
+		# and modules share the upper ones.
+		s = tolower(s)
+		s = substr(s, length(s) > 10 ? length(s) - 9 : 1)
+		for (i = 1; i <= length(s); i++) {
+			c = index("0123456789abcdef", substr(s, i, 1))
+			v = v * 16 + c - 1
+		}
+		return v
+	}
+	BEGIN {
+		while ((getline line < map) > 0) {
+			split(line, f, " ")
+			if (f[2] !~ /^[tT]$/)
+				continue
+			n++; a[n] = hex(f[1]); name[n] = f[3]
+			if (f[3] == "_stext")
+				base = a[n]
+		}
+		slide = stext != "" && base ? hex(stext) - base : 0
+	}
+	{
+		if (!n) {
+			if (stext != "" && hex($1) >= hex(stext))
+				printf "%s _stext+0x%x\n", $1, hex($1) - hex(stext)
+			else
+				printf "%s ?\n", $1
+			next
+		}
+		x = hex($1) - slide; lo = 1; hi = n; best = 0
+		while (lo <= hi) {
+			mid = int((lo + hi) / 2)
+			if (a[mid] <= x) { best = mid; lo = mid + 1 } else hi = mid - 1
+		}
+		if (best && x - a[best] < 1048576)
+			printf "%s %s+0x%x\n", $1, name[best], x - a[best]
+		else
+			printf "%s ?\n", $1
+	}'
+}
+
+# A guest that stopped making progress: where each vCPU is (three
+# samples of every vCPU's RIP, named from System.map), then the kernel's
+# own view through magic SysRq (console loglevel 9, blocked tasks, every
+# CPU's backtrace), which the console log keeps.  The kernel boots with
+# sysrq_always_enabled for this.
+postmortem() {
+	local raw=$1 i
+	for i in 1 2 3; do
+		monitor "$raw" "info registers -a" |
+			sed -n 's/^RIP=\([0-9a-f]*\).*/\1/p' | symbolize "$raw" |
+			awk -v i="$i" '{ printf "sample %d vcpu %d: %s\n", i, NR - 1, $2 }'
+		sleep 1
+	done
+	for i in 9 w l; do
+		monitor "$raw" "sendkey alt-sysrq-$i" >/dev/null
+		sleep 3
+	done
+	sleep 5
 }
 
 # Per suite: name, ok count, not-ok count, rc ("-" if it never ended),
@@ -94,8 +182,22 @@ parse_suites() {
 tail_console() {
 	[ -n "${TAIL_SHOWN:-}" ] && return 0
 	TAIL_SHOWN=1
+	local pm=${1%.log}.pm sysrq
+	if [ -s "$pm" ]; then
+		echo "    where the vCPUs were ($2):"
+		sed 's/^/    @ /' "$pm"
+	fi
+	# The SysRq dumps the postmortem asked for come after the suite's
+	# own last lines; show both.
+	sysrq=$(grep -a -n -m1 'sysrq: Changing Loglevel' "$1" | cut -d: -f1 || true)
 	echo "    last 40 console lines ($2):"
-	tail -n 40 "$1" | sed 's/^/    | /'
+	if [ -n "$sysrq" ]; then
+		head -n $((sysrq - 1)) "$1" | tail -n 40 | sed 's/^/    | /'
+		echo "    what SysRq w and l printed (first 120 lines):"
+		tail -n +"$sysrq" "$1" | head -n 120 | sed 's/^/    ! /'
+	else
+		tail -n 40 "$1" | sed 's/^/    | /'
+	fi
 }
 
 judge() {
@@ -137,7 +239,8 @@ judge() {
 		fi
 	done
 	# The matching lines plus a little context (the first stack frames).
-	splats=$(grep -E -A3 "$KERNEL_SPLAT_RE" "$log" || true)
+	# (Not in the SysRq dumps a postmortem asked for: see tail_console.)
+	splats=$(sed '/sysrq: Changing Loglevel/,$d' "$log" | grep -E -A3 "$KERNEL_SPLAT_RE" || true)
 	if [ -n "$splats" ]; then
 		report FAIL "$LABEL/kernel-log" 0 1 "kernel warnings in console"
 		printf '%s\n' "$splats" | head -n 60 | sed 's/^/    ! /'
@@ -168,6 +271,7 @@ main() {
 	[ $# -ge 2 ] || die "usage: run.sh [-m mode] [-s suites] [-l label] [-o log] [-t secs] VMLINUZ KO [KUNIT_KO]"
 	local vmlinuz=$1 ko=$2 kunit=${3:-} tmp suites qrc=0
 	check_host "$vmlinuz"
+	VMLINUZ=$vmlinuz
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/at-run.XXXXXX")
 	# shellcheck disable=SC2064
 	trap "rm -rf '$tmp'" EXIT
@@ -248,6 +352,8 @@ test_boots() {
 		AT_ACCEL=$acc qemu_cmd "$vmlinuz" "$tmp/initramfs.cpio.gz" "at.mode=test at.suites=$list$extra"
 		watch_guest "$tmp/console.raw" || qrc=$?
 		tr -d '\r' <"$tmp/console.raw" >"$log"
+		rm -f "${log%.log}.pm"
+		[ ! -s "$tmp/console.raw.pm" ] || mv "$tmp/console.raw.pm" "${log%.log}.pm"
 		LABEL=$label judge "$log" "$qrc" "$list" || rc=1
 		TAIL_SHOWN=
 	done
