@@ -41,8 +41,20 @@ unload
 # debugfs appear only once the probes are in place, and go before the
 # probes go.  A reader could otherwise open the device during a load
 # that then fails, and be left with freed memory.
+#
+# With record-cmd off: otherwise enabling the first event and disabling
+# the last register and unregister the sched_switch probe that records
+# command names, which patches a jump label in __schedule() while both
+# vCPUs run through it.  QEMU 7.2's multi-threaded TCG can then go on
+# executing the int3 of the patch after the kernel has put the nop back
+# (see 70-lifecycle.accel): on 6.1-rt this hung the guest at
+# __schedule+0x1d3 in one CI run, and toggling any event does it with
+# no module loaded.  Events on the module's own functions patch only
+# its text, which runs on the CPU that loads or unloads it.
 TR=/sys/kernel/tracing
 steps="at_probes_register at_debugfs_init at_chardev_init at_chardev_exit at_debugfs_exit at_probes_unregister"
+record_cmd=$(cat $TR/options/record-cmd)
+echo 0 >$TR/options/record-cmd
 echo 0 >$TR/tracing_on
 echo global >$TR/trace_clock
 echo >$TR/trace
@@ -62,8 +74,11 @@ echo 0 >$TR/events/atorder/enable
 for f in $steps; do
 	echo "-:atorder/$f" >>$TR/kprobe_events
 done
+check "the order's kprobe events are gone" \
+	sh -c "! grep -q atorder $TR/kprobe_events"
 echo >$TR/trace
 echo local >$TR/trace_clock
+echo "$record_cmd" >$TR/options/record-cmd
 echo 1 >$TR/tracing_on
 
 # ---- a controlled run: exact counters ----
