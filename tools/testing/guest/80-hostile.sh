@@ -10,6 +10,10 @@
 # every drop reported; and a controlled workload is recorded exactly, in
 # binary and in text.  Any kernel splat fails the run (run.sh's judge).
 #
+# 80-hostile.accel boots this suite on single-threaded TCG: it loads the
+# module while at-churn runs accept() on every vCPU, and arming a probe
+# patches text the other vCPU is executing (see 70-lifecycle.sh).
+#
 # The fuzz runs 20 s; longer, and with a given seed, by hand:
 #   AT_FUZZ_SECONDS=600 AT_FUZZ_SEED=42 AT_TIMEOUT=900 \
 #       make check KERNELS=test SUITES=80-hostile
