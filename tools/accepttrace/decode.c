@@ -180,3 +180,21 @@ int at_event_port(const struct at_event *ev)
 		return ev->listen.port;
 	return ev->ret >= 0 ? ev->local.port : -1;
 }
+
+bool at_event_listener(const struct at_event *ev, struct at_listener *l)
+{
+	memset(l, 0, sizeof(*l));
+	if (!ev->is_sys) {
+		l->port = ev->listen.port;
+		return true;
+	}
+	if (ev->ret < 0 || ev->local.family != ACCEPTTRACE_AF_UNIX)
+		return false;
+	l->is_unix = true;
+	l->port = -1;
+	if (ev->local.has_path) {
+		l->path = ev->local.path;
+		l->path_len = ev->local.path_len;
+	}
+	return true;
+}

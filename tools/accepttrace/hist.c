@@ -8,6 +8,7 @@
  * successful accept(2) records (the new socket's local path is the
  * listener's).  Failed accept(2)/accept4(2) calls are also counted per
  * errno on their own line: some (EBADF, EMFILE...) never reach a listener.
+ * The counting (at_tally_add()) is shared with `accepttrace metrics`.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,23 +17,7 @@
 #include "tool.h"
 
 #define HIST_KEYS	256
-#define HIST_ERRNO_MAX	520	/* past ERESTART_RESTARTBLOCK (516) */
 #define BAR_WIDTH	40
-
-struct hist_key {
-	char name[160];
-	unsigned long long accepts, errors;
-	struct at_hist h;
-	unsigned long long err[HIST_ERRNO_MAX];
-};
-
-struct hist_ctx {
-	struct hist_key *keys;
-	unsigned int nkeys;
-	bool overflow;
-	unsigned long long sys_err[HIST_ERRNO_MAX];
-	unsigned long long lost;
-};
 
 unsigned int at_hist_slot(uint64_t usecs)
 {
@@ -43,6 +28,16 @@ unsigned int at_hist_slot(uint64_t usecs)
 		slot++;
 	}
 	return slot;
+}
+
+/*
+ * at_hist_slot() of the whole microseconds below @ns: (ns - 1) / 1000 is
+ * below 2^(k+1) exactly when ns <= 2^(k+1) µs, and at least 2^k exactly
+ * when ns > 2^k µs.
+ */
+unsigned int at_hist_le_slot(uint64_t ns)
+{
+	return at_hist_slot(ns ? (ns - 1) / 1000 : 0);
 }
 
 void at_hist_add(struct at_hist *h, uint64_t usecs)
@@ -83,91 +78,133 @@ void at_hist_print(FILE *f, const struct at_hist *h, const char *unit)
 	}
 }
 
-static struct hist_key *find_key(struct hist_ctx *c, const char *name)
+int at_tally_init(struct at_tally *t, unsigned int max)
 {
+	memset(t, 0, sizeof(*t));
+	t->keys = calloc(max, sizeof(*t->keys));
+	if (!t->keys) {
+		fprintf(stderr, "%s: out of memory\n", at_prog);
+		return -1;
+	}
+	t->max = max;
+	return 0;
+}
+
+void at_tally_free(struct at_tally *t)
+{
+	free(t->keys);
+	t->keys = NULL;
+}
+
+void at_tally_reset(struct at_tally *t)
+{
+	struct at_tally_key *keys = t->keys;
+	unsigned int max = t->max;
+
+	memset(keys, 0, sizeof(*keys) * t->nkeys);
+	memset(t, 0, sizeof(*t));
+	t->keys = keys;
+	t->max = max;
+}
+
+static struct at_tally_key *find_key(struct at_tally *t,
+				     const struct at_listener *l)
+{
+	struct at_tally_key *k;
 	unsigned int i;
 
-	for (i = 0; i < c->nkeys; i++)
-		if (!strcmp(c->keys[i].name, name))
-			return &c->keys[i];
-	if (c->nkeys == HIST_KEYS) {
-		c->overflow = true;
-		return NULL;
+	for (i = 0; i < t->nkeys; i++) {
+		k = &t->keys[i];
+		if (k->l.is_unix == l->is_unix && k->l.port == l->port &&
+		    !k->l.path == !l->path && k->l.path_len == l->path_len &&
+		    !memcmp(k->path, l->path ? l->path : "", l->path_len))
+			return k;
 	}
-	snprintf(c->keys[c->nkeys].name, sizeof(c->keys[0].name), "%s", name);
-	return &c->keys[c->nkeys++];
+	if (t->nkeys == t->max)
+		return NULL;
+	k = &t->keys[t->nkeys++];
+	k->l = *l;
+	if (l->path) {
+		memcpy(k->path, l->path, l->path_len);
+		k->l.path = k->path;
+	}
+	return k;
 }
 
 static void count_err(unsigned long long *err, int ret)
 {
 	unsigned int e = (unsigned int)-(long long)ret;
 
-	err[e < HIST_ERRNO_MAX ? e : 0]++;
+	err[e < AT_ERRNO_SLOTS ? e : 0]++;
 }
 
-/* The listener an event belongs to, or false when it is not counted here. */
-static bool listener_name(const struct at_event *ev, char *buf, size_t size)
+void at_tally_add(struct at_tally *t, const struct accepttrace_hdr *h)
 {
-	if (!ev->is_sys) {
-		if (ev->listen.port < 0)
-			snprintf(buf, size, "port ?");
-		else
-			snprintf(buf, size, "port %d", ev->listen.port);
-		return true;
-	}
-	if (ev->ret < 0 || ev->local.family != ACCEPTTRACE_AF_UNIX)
-		return false;
-	if (!ev->local.has_path)
-		snprintf(buf, size, "unix (unnamed)");
-	else
-		snprintf(buf, size, "unix %.*s", (int)ev->local.path_len,
-			 ev->local.path);
-	return true;
-}
-
-static int hist_rec(void *ctx, const struct accepttrace_hdr *h)
-{
-	struct hist_ctx *c = ctx;
-	struct hist_key *k;
 	const struct accepttrace_lost *lost = at_as_lost(h);
+	struct at_tally_key *k;
+	struct at_listener l;
 	struct at_event ev;
-	char name[160];
 
 	if (lost) {
-		c->lost += lost->count;
-		return 0;
+		t->lost += lost->count;
+		return;
 	}
 	if (at_decode_event(h, &ev))
-		return 0;
+		return;
+	if (ev.is_sys)
+		t->sys++;
+	else
+		t->inet++;
 	if (ev.is_sys && ev.ret < 0)
-		count_err(c->sys_err, ev.ret);
-	if (!listener_name(&ev, name, sizeof(name)) ||
-	    !(k = find_key(c, name)))
-		return 0;
+		count_err(t->sys_err, ev.ret);
+	if (!at_event_listener(&ev, &l))
+		return;
+	k = find_key(t, &l);
+	if (!k) {
+		t->overflow++;
+		return;
+	}
 	at_hist_add(&k->h, ev.latency_ns / 1000);
+	k->le.slot[at_hist_le_slot(ev.latency_ns)]++;
+	k->latency_ns += ev.latency_ns;
 	if (ev.ret < 0) {
 		k->errors++;
 		count_err(k->err, ev.ret);
 	} else {
 		k->accepts++;
 	}
-	return 0;
+	if (!ev.is_sys) {
+		const struct accepttrace_inet_accept *ia = (const void *)h;
+
+		if (!k->has_queue || ia->qlen > k->qlen_max)
+			k->qlen_max = ia->qlen;
+		k->qmax = ia->qmax;
+		k->has_queue = true;
+	}
+}
+
+const char *at_errno_slot_name(unsigned int slot, char buf[16])
+{
+	const char *name;
+
+	if (!slot)
+		return "other";
+	name = at_errno_name(slot);
+	if (name)
+		return name;
+	snprintf(buf, 16, "errno%u", slot);
+	return buf;
 }
 
 static void print_errs(FILE *f, const unsigned long long *err)
 {
-	const char *name;
+	char buf[16];
 	unsigned int e;
 
-	for (e = 1; e < HIST_ERRNO_MAX; e++) {
-		if (!err[e])
-			continue;
-		name = at_errno_name(e);
-		if (name)
-			fprintf(f, " %s=%llu", name, err[e]);
-		else
-			fprintf(f, " errno%u=%llu", e, err[e]);
-	}
+	for (e = 1; e < AT_ERRNO_SLOTS; e++)
+		if (err[e])
+			fprintf(f, " %s=%llu", at_errno_slot_name(e, buf),
+				err[e]);
 	if (err[0])
 		fprintf(f, " other=%llu", err[0]);
 }
@@ -176,31 +213,51 @@ static bool any(const unsigned long long *err)
 {
 	unsigned int e;
 
-	for (e = 0; e < HIST_ERRNO_MAX; e++)
+	for (e = 0; e < AT_ERRNO_SLOTS; e++)
 		if (err[e])
 			return true;
 	return false;
 }
 
+/* hist's name of a listener: "port 8080", "unix /path" */
+static void key_name(const struct at_listener *l, char *buf, size_t size)
+{
+	if (!l->is_unix && l->port < 0)
+		snprintf(buf, size, "port ?");
+	else if (!l->is_unix)
+		snprintf(buf, size, "port %d", l->port);
+	else if (!l->path)
+		snprintf(buf, size, "unix (unnamed)");
+	else
+		snprintf(buf, size, "unix %.*s", (int)l->path_len, l->path);
+}
+
+static int hist_rec(void *ctx, const struct accepttrace_hdr *h)
+{
+	at_tally_add(ctx, h);
+	return 0;
+}
+
 static void hist_tick(void *ctx, bool final)
 {
-	struct hist_ctx *c = ctx;
+	struct at_tally *t = ctx;
+	char name[160];
 	unsigned int i;
 
-	(void)final;
 	if (!final) {
-		time_t t = time(NULL);
+		time_t now = time(NULL);
 		struct tm tm;
 
-		localtime_r(&t, &tm);
+		localtime_r(&now, &tm);
 		printf("%02d:%02d:%02d\n", tm.tm_hour, tm.tm_min, tm.tm_sec);
 	}
-	if (!c->nkeys && !any(c->sys_err))
+	if (!t->nkeys && !any(t->sys_err))
 		printf("no accepts seen\n");
-	for (i = 0; i < c->nkeys; i++) {
-		struct hist_key *k = &c->keys[i];
+	for (i = 0; i < t->nkeys; i++) {
+		struct at_tally_key *k = &t->keys[i];
 
-		printf("\nlistener %s: %llu accepted, %llu failed\n", k->name,
+		key_name(&k->l, name, sizeof(name));
+		printf("\nlistener %s: %llu accepted, %llu failed\n", name,
 		       k->accepts, k->errors);
 		at_hist_print(stdout, &k->h, "usecs");
 		if (k->errors) {
@@ -209,39 +266,31 @@ static void hist_tick(void *ctx, bool final)
 			putchar('\n');
 		}
 	}
-	if (any(c->sys_err)) {
+	if (any(t->sys_err)) {
 		printf("\naccept(2)/accept4(2) failures:");
-		print_errs(stdout, c->sys_err);
+		print_errs(stdout, t->sys_err);
 		putchar('\n');
 	}
-	if (c->overflow)
+	if (t->overflow)
 		printf("(more than %d listeners: the rest not shown)\n",
 		       HIST_KEYS);
-	if (c->lost)
-		printf("%llu events lost\n", c->lost);
+	if (t->lost)
+		printf("%llu events lost\n", t->lost);
 	putchar('\n');
 	fflush(stdout);
-	memset(c->keys, 0, sizeof(*c->keys) * c->nkeys);
-	c->nkeys = 0;
-	c->overflow = false;
-	c->lost = 0;
-	memset(c->sys_err, 0, sizeof(c->sys_err));
+	at_tally_reset(t);
 }
 
 int at_cmd_hist(const struct at_opts *o)
 {
-	struct hist_ctx *c = calloc(1, sizeof(*c));
+	struct at_tally t;
 	int rc;
 
-	if (!c || !(c->keys = calloc(HIST_KEYS, sizeof(*c->keys)))) {
-		fprintf(stderr, "%s: out of memory\n", at_prog);
-		free(c);
+	if (at_tally_init(&t, HIST_KEYS))
 		return AT_EXIT_ERROR;
-	}
 	if (!o->duration && !o->interval)
 		fprintf(stderr, "Tracing accept latency... Hit Ctrl-C to end.\n");
-	rc = at_run(o, hist_rec, hist_tick, c);
-	free(c->keys);
-	free(c);
+	rc = at_run(o, hist_rec, hist_tick, &t);
+	at_tally_free(&t);
 	return rc;
 }

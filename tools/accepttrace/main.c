@@ -26,6 +26,7 @@ static const char usage_text[] =
 "       accepttrace stats [-j]\n"
 "       accepttrace hist [-i SEC] [-d SEC] [FILTER...]\n"
 "       accepttrace top [-1] [-i SEC] [-d SEC] [FILTER...]\n"
+"       accepttrace metrics [-o FILE] [-i SEC] [-d SEC] [FILTER...]\n"
 "       accepttrace --help | --version\n"
 "Trace accept(2)/accept4(2) and inet_accept() through /dev/accepttrace.\n"
 "\n"
@@ -33,8 +34,9 @@ static const char usage_text[] =
 "  -T, --wall-time     wall-clock times      -t, --rel-time  seconds since start\n"
 "  -n, --count N       stop after N events\n"
 "  -d, --duration SEC  stop after SEC seconds\n"
-"  -i, --interval SEC  hist/top: print every SEC seconds (top: default 1)\n"
+"  -i, --interval SEC  hist/top/metrics: print every SEC s (top: default 1)\n"
 "  -1, --once          top: print one table after -i (or -d) SEC and exit\n"
+"  -o, --output FILE   metrics: write FILE.tmp, rename it to FILE\n"
 "  -h, --help          this text             -V, --version\n"
 "FILTER, applied in the kernel (up to 8 of each -p, --tid, -P; all must match):\n"
 "  -p, --pid PID       process (tgid)        --tid TID     thread\n"
@@ -60,6 +62,7 @@ static const struct option long_opts[] = {
 	{ "duration",	required_argument,	NULL, 'd' },
 	{ "interval",	required_argument,	NULL, 'i' },
 	{ "once",	no_argument,		NULL, '1' },
+	{ "output",	required_argument,	NULL, 'o' },
 	{ "pid",	required_argument,	NULL, 'p' },
 	{ "tid",	required_argument,	NULL, OPT_TID },
 	{ "comm",	required_argument,	NULL, 'c' },
@@ -75,7 +78,7 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static const char short_opts[] = "jTtn:d:i:1p:c:P:46xhV";
+static const char short_opts[] = "jTtn:d:i:1o:p:c:P:46xhV";
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
 usage_error(const char *fmt, ...)
@@ -156,6 +159,11 @@ static void parse_option(int c, const char *arg, struct at_opts *o)
 	case 'd': o->duration = parse_seconds(arg, "duration"); break;
 	case 'i': o->interval = parse_seconds(arg, "interval"); break;
 	case '1': o->once = true; break;
+	case 'o':
+		if (!*arg)
+			usage_error("invalid output file '' (a file name)");
+		o->output = arg;
+		break;
 	case 'p':
 		add_u32(f->pids, &f->npids,
 			parse_uint(arg, 1, AT_PID_MAX, "pid"), "pid");
@@ -199,11 +207,12 @@ static void parse_option(int c, const char *arg, struct at_opts *o)
 	}
 }
 
-enum at_cmd { CMD_STREAM, CMD_STATS, CMD_HIST, CMD_TOP };
+enum at_cmd { CMD_STREAM, CMD_STATS, CMD_HIST, CMD_TOP, CMD_METRICS };
 
 static int parse_cmd(const char *s, enum at_cmd *cmd)
 {
-	static const char * const names[] = { "stream", "stats", "hist", "top" };
+	static const char * const names[] = { "stream", "stats", "hist", "top",
+					       "metrics" };
 	unsigned int i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -230,8 +239,11 @@ static void check_combination(enum at_cmd cmd, const struct at_opts *o)
 		usage_error("-T/-t are for the event stream");
 	if (o->json && cmd != CMD_STREAM && cmd != CMD_STATS)
 		usage_error("-j/--json is for the event stream and stats");
-	if (o->interval && cmd != CMD_HIST && cmd != CMD_TOP)
-		usage_error("-i/--interval is for hist and top");
+	if (o->interval && cmd != CMD_HIST && cmd != CMD_TOP &&
+	    cmd != CMD_METRICS)
+		usage_error("-i/--interval is for hist, top and metrics");
+	if (o->output && cmd != CMD_METRICS)
+		usage_error("-o/--output is for metrics");
 	if (o->once && cmd != CMD_TOP)
 		usage_error("-1/--once is for top");
 	if (cmd == CMD_STATS && o->duration)
@@ -269,6 +281,8 @@ int main(int argc, char **argv)
 		return at_cmd_hist(&o);
 	case CMD_TOP:
 		return at_cmd_top(&o);
+	case CMD_METRICS:
+		return at_cmd_metrics(&o);
 	default:
 		return at_cmd_stream(&o);
 	}

@@ -70,6 +70,9 @@ static int parse_line(const char *line, struct at_stats *s, unsigned int *seen)
 		*seen |= 8;
 	else if (sscanf(line, "buf_bytes %llu", &s->buf_bytes) == 1)
 		*seen |= 16;
+	else if (sscanf(line, "rings %*u ring_memory=%*u lost_no_ring=%llu",
+			&s->lost_no_ring) == 1)
+		*seen |= 64;	/* not required */
 	else if (sscanf(line, "total recorded=%llu lost=%llu filtered=%llu",
 			&s->recorded, &s->lost, &s->filtered) == 3)
 		*seen |= 32;
@@ -96,7 +99,7 @@ int at_stats_parse(const char *text, struct at_stats *s)
 			return -1;
 		p += n + (nl ? 1 : 0);
 	}
-	return seen == 63 ? 0 : -1;
+	return (seen & 63) == 63 ? 0 : -1;
 }
 
 /* Why debugfs stats cannot be read, said so that the user can fix it. */

@@ -324,7 +324,7 @@ int at_run(const struct at_opts *o, at_rec_fn rec, at_tick_fn tick, void *ctx)
 		end = start + (long long)(o->duration * 1e9);
 	if (o->interval > 0)
 		next = start + (long long)(o->interval * 1e9);
-	while (!at_stop && rc >= 0 && rc != 2) {
+	while (!o->drain_only && !at_stop && rc >= 0 && rc != 2) {
 		now = at_now_ns(CLOCK_MONOTONIC);
 		if (end && now >= end)
 			break;

@@ -36,8 +36,10 @@ struct at_opts {
 	enum at_time_mode time;
 	long long count;	/* -n, 0: no limit */
 	double duration;	/* -d seconds, 0: no limit */
-	double interval;	/* -i seconds (hist, top) */
+	double interval;	/* -i seconds (hist, top, metrics) */
 	bool once;		/* top -1 */
+	const char *output;	/* metrics -o FILE */
+	bool drain_only;	/* at_run: read what the module holds, stop */
 };
 
 /* ---- out.c: text at a cursor, in a buffer the caller sized ---- */
@@ -105,6 +107,22 @@ int at_decode_event(const struct accepttrace_hdr *h, struct at_event *ev);
  */
 int at_event_port(const struct at_event *ev);
 
+/*
+ * The listener hist, top and metrics count an event under: for an
+ * inet_accept record (TCP over IPv4 or IPv6, io_uring included) the
+ * listening socket, by port; for a successful accept(2) of an AF_UNIX
+ * socket the new socket's local name, which is the listener's.  The
+ * other records have none (false): a TCP accept(2) is counted from its
+ * inet_accept record, and a failed accept(2) knows no listener.
+ */
+struct at_listener {
+	bool is_unix;
+	int port;		/* TCP: -1 when not known */
+	const char *path;	/* AF_UNIX: "@..." when abstract, NULL: unnamed */
+	size_t path_len;	/* bytes at path (may hold NULs) */
+};
+bool at_event_listener(const struct at_event *ev, struct at_listener *l);
+
 /* ---- json.c ---- */
 
 /* Longest line at_json_line() writes (a bound, checked by unit tests). */
@@ -165,10 +183,11 @@ unsigned int at_drain_reads(void);
 int at_cmd_stream(const struct at_opts *o);
 
 /*
- * The read loop of hist and top: open the device with o->filter, hand
- * every record to @rec, call @tick every o->interval seconds (if > 0),
- * stop at o->duration, a signal, or when @rec returns non-zero; then
- * drain, and call @tick a last time with @final set.  Returns an exit code.
+ * The read loop of hist, top and metrics: open the device with
+ * o->filter, hand every record to @rec, call @tick every o->interval
+ * seconds (if > 0), stop at o->duration, a signal, or when @rec returns
+ * non-zero (with o->drain_only at once); then drain, and call @tick a
+ * last time with @final set.  Returns an exit code.
  */
 typedef int (*at_rec_fn)(void *ctx, const struct accepttrace_hdr *h);
 typedef void (*at_tick_fn)(void *ctx, bool final);
@@ -198,6 +217,7 @@ struct at_stats {
 	unsigned int nprobes, ncpus;
 	struct at_stats_probe probe[AT_STATS_MAX_PROBES];
 	struct at_stats_cpu cpu[AT_STATS_MAX_CPUS];
+	unsigned long long lost_no_ring;	/* in lost too */
 	unsigned long long recorded, lost, filtered;
 };
 
@@ -218,12 +238,72 @@ struct at_hist {
 
 /* Bucket of a latency in µs: 0 for 0..1, k for [2^k, 2^(k+1)). */
 unsigned int at_hist_slot(uint64_t usecs);
+/*
+ * The same log2 bounds with Prometheus's `le` (<=): slot k holds the
+ * latencies of at most 2^(k+1) µs (k == 0: 0..2 µs) and more than 2^k,
+ * the last slot everything above.
+ */
+unsigned int at_hist_le_slot(uint64_t ns);
 void at_hist_add(struct at_hist *h, uint64_t usecs);
 void at_hist_print(FILE *f, const struct at_hist *h, const char *unit);
+
+/*
+ * What hist and metrics count, per listener (at_event_listener()) and
+ * per errno: at_tally_add() takes every record a read returns.
+ */
+#define AT_ERRNO_SLOTS	520	/* errno 1..519 by number; slot 0: larger */
+
+struct at_tally_key {
+	struct at_listener l;	/* l.path points at path */
+	char path[ACCEPTTRACE_ADDR_MAX + 1];
+	unsigned long long accepts, errors;
+	struct at_hist h;		/* at_hist_slot(): as hist draws it */
+	struct at_hist le;		/* at_hist_le_slot(): metrics' buckets */
+	unsigned long long latency_ns;	/* the sum */
+	bool has_queue;			/* TCP: qlen/qmax seen */
+	unsigned int qlen_max, qmax;	/* largest qlen, last qmax */
+	unsigned long long err[AT_ERRNO_SLOTS];
+};
+
+struct at_tally {
+	struct at_tally_key *keys;
+	unsigned int nkeys, max;
+	unsigned long long overflow;	/* events of listeners past max */
+	unsigned long long sys_err[AT_ERRNO_SLOTS];	/* failed accept(2) */
+	unsigned long long lost;	/* the counts of LOST records */
+	unsigned long long sys, inet;	/* records read of each probe */
+};
+
+int at_tally_init(struct at_tally *t, unsigned int max);
+void at_tally_free(struct at_tally *t);
+void at_tally_reset(struct at_tally *t);
+void at_tally_add(struct at_tally *t, const struct accepttrace_hdr *h);
+/* "EAGAIN", "errno42" for a number without a name, "other" for slot 0 */
+const char *at_errno_slot_name(unsigned int slot, char buf[16]);
 int at_cmd_hist(const struct at_opts *o);
 
 /* ---- top.c ---- */
 int at_cmd_top(const struct at_opts *o);
+
+/* ---- metrics.c: the Prometheus text exposition format ---- */
+
+/*
+ * @len bytes of @s as a label value at @p, without the quotes: backslash,
+ * double quote and newline escaped as the format says; a byte that a
+ * label value cannot hold (not UTF-8) or should not (another control
+ * character) becomes the text \xNN, whose backslash is escaped in turn.
+ * Writes at most 5 * @len bytes.
+ */
+char *at_prom_put_value(char *p, const char *s, size_t len);
+/*
+ * Everything metrics prints: @t, the module's counters @s (NULL: not
+ * readable, left out), the module's @version, @start (the tool's start,
+ * seconds since the Epoch).
+ */
+void at_metrics_print(FILE *f, const struct at_tally *t,
+		      const struct at_stats *s, const char *version,
+		      double start);
+int at_cmd_metrics(const struct at_opts *o);
 
 /* ---- main.c ---- */
 extern const char *at_prog;

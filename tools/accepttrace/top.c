@@ -61,6 +61,7 @@ static int top_rec(void *ctx, const struct accepttrace_hdr *h)
 	struct top_ctx *c = ctx;
 	struct top_row *r;
 	const struct accepttrace_lost *lost = at_as_lost(h);
+	struct at_listener l;
 	struct at_event ev;
 	char name[160];
 
@@ -70,24 +71,23 @@ static int top_rec(void *ctx, const struct accepttrace_hdr *h)
 	}
 	if (at_decode_event(h, &ev))
 		return 0;
-	if (!ev.is_sys) {
+	if (!at_event_listener(&ev, &l))
+		return 0;
+	if (!l.is_unix) {
 		const char *ip = ev.listen.has_ip ? ev.listen.ip : "?";
 		bool v6 = ev.listen.family == ACCEPTTRACE_AF_INET6;
 
-		if (ev.listen.port >= 0)
+		if (l.port >= 0)
 			snprintf(name, sizeof(name), v6 ? "[%s]:%d" : "%s:%d",
-				 ip, ev.listen.port);
+				 ip, l.port);
 		else
 			snprintf(name, sizeof(name), v6 ? "[%s]:?" : "%s:?",
 				 ip);
-	} else if (ev.ret >= 0 && ev.local.family == ACCEPTTRACE_AF_UNIX) {
-		if (ev.local.has_path)
-			snprintf(name, sizeof(name), "unix:%.*s",
-				 (int)ev.local.path_len, ev.local.path);
-		else
-			snprintf(name, sizeof(name), "unix:(unnamed)");
+	} else if (l.path) {
+		snprintf(name, sizeof(name), "unix:%.*s", (int)l.path_len,
+			 l.path);
 	} else {
-		return 0;
+		snprintf(name, sizeof(name), "unix:(unnamed)");
 	}
 	r = find_row(c, name, ev.task);
 	if (!r)

@@ -18,6 +18,9 @@ PACKAGES=(
 	strace socat bash
 	# the man pages' lint and option check (make -C tools/accepttrace test)
 	mandoc
+	# promtool for the metrics (make -C tools/accepttrace test), and
+	# promtool, node_exporter and Prometheus in the guest (45-metrics)
+	prometheus prometheus-node-exporter
 	# DKMS test and checkpatch source
 	dkms linux-source-6.12
 	# misc: flock/timeout come from util-linux/coreutils (essential)

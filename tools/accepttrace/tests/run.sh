@@ -1,11 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# make test: the unit tests, the jsoncheck tests and the man page checks,
-# one total at the end: "N passed, N failed".
+# make test: the unit tests, the jsoncheck tests, the man page checks and
+# promtool on the metrics, one total at the end: "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 1
 p=0 f=0
 for t in ./tests/unit "./tests/jsoncheck-test.sh ./tests/jsoncheck" \
-	./tests/mancheck.sh; do
+	./tests/mancheck.sh ./tests/promcheck.sh; do
 	out=$($t)
 	printf '%s\n' "$out" | sed '$d'
 	last=$(printf '%s\n' "$out" | tail -n 1)

@@ -2,7 +2,8 @@
 /*
  * Host unit tests of the tool's decoder and formatters: names from the
  * shared tables, addresses of every family, JSON lines (parsed back by a
- * strict parser), stats parsing, histogram buckets.
+ * strict parser), stats parsing, histogram buckets, the metrics' label
+ * escaping, buckets and exposition text.
  * Last line of output: "N passed, N failed"; exit 1 on any failure.
  */
 #define _GNU_SOURCE
@@ -951,7 +952,307 @@ static void test_json_max(void)
 	free(line);
 }
 
-int main(void)
+/* ---- metrics ---- */
+
+static void test_prom_value(void)
+{
+	static const struct { const char *in; size_t n; const char *out; } c[] = {
+		{ "/run/app.sock", 13, "/run/app.sock" },
+		{ "a\"b", 3, "a\\\"b" },
+		{ "a\\b", 3, "a\\\\b" },
+		{ "a\nb", 3, "a\\nb" },
+		{ "\t\r", 2, "\\\\x09\\\\x0d" },
+		{ "\0x\0", 3, "\\\\x00x\\\\x00" },
+		{ "\x7f", 1, "\\\\x7f" },
+		{ " ~", 2, " ~" },
+		/* well-formed UTF-8, C1 controls (U+0080) included, as is */
+		{ "caf\xc3\xa9", 5, "caf\xc3\xa9" },
+		{ "\xc2\x80", 2, "\xc2\x80" },
+		{ "\xe2\x82\xac", 3, "\xe2\x82\xac" },
+		{ "\xed\x9f\xbf", 3, "\xed\x9f\xbf" },		/* U+D7FF */
+		{ "\xef\xbf\xbf", 3, "\xef\xbf\xbf" },		/* U+FFFF */
+		{ "\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80" },
+		{ "\xf4\x8f\xbf\xbf", 4, "\xf4\x8f\xbf\xbf" },	/* U+10FFFF */
+		/* not UTF-8: every byte as \xNN */
+		{ "\xff", 1, "\\\\xff" },
+		{ "\x80", 1, "\\\\x80" },
+		{ "\xc3", 1, "\\\\xc3" },			/* cut short */
+		{ "\xc3(", 2, "\\\\xc3(" },
+		{ "\xe2\x82", 2, "\\\\xe2\\\\x82" },
+		{ "\xc0\xaf", 2, "\\\\xc0\\\\xaf" },		/* overlong */
+		{ "\xe0\x80\xaf", 3, "\\\\xe0\\\\x80\\\\xaf" },
+		{ "\xf0\x8f\xbf\xbf", 4, "\\\\xf0\\\\x8f\\\\xbf\\\\xbf" },
+		{ "\xed\xa0\x80", 3, "\\\\xed\\\\xa0\\\\x80" },	/* surrogate */
+		{ "\xf4\x90\x80\x80", 4, "\\\\xf4\\\\x90\\\\x80\\\\x80" },
+		{ "\xf5\x80\x80\x80", 4, "\\\\xf5\\\\x80\\\\x80\\\\x80" },
+	};
+	char out[64], big[5 * ACCEPTTRACE_ADDR_MAX + 1], in[ACCEPTTRACE_ADDR_MAX];
+	unsigned int i;
+	char *end;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		end = at_prom_put_value(out, c[i].in, c[i].n);
+		*end = '\0';
+		check(!strcmp(out, c[i].out),
+		      "label value %u: got '%s', want '%s'", i, out, c[i].out);
+	}
+	memset(in, 0xff, sizeof(in));
+	end = at_prom_put_value(big, in, sizeof(in));
+	check(end - big == 5 * ACCEPTTRACE_ADDR_MAX,
+	      "label value of %d bytes 0xff: %td bytes, 5 per byte",
+	      ACCEPTTRACE_ADDR_MAX, end - big);
+}
+
+static void test_le_slot(void)
+{
+	static const struct { uint64_t ns; unsigned int slot; } c[] = {
+		{ 0, 0 }, { 1, 0 }, { 1999, 0 }, { 2000, 0 }, { 2001, 1 },
+		{ 4000, 1 }, { 4001, 2 }, { 8000, 2 }, { 8001, 3 },
+		{ 1000000, 9 }, { 1024000, 9 }, { 1024001, 10 },
+		{ 549755813888000ULL, AT_HIST_SLOTS - 2 },
+		{ 549755813888001ULL, AT_HIST_SLOTS - 1 },
+		{ UINT64_MAX, AT_HIST_SLOTS - 1 },
+	};
+	unsigned int i, k, bad = 0;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		check(at_hist_le_slot(c[i].ns) == c[i].slot,
+		      "le slot of %llu ns: %u, want %u",
+		      (unsigned long long)c[i].ns, at_hist_le_slot(c[i].ns),
+		      c[i].slot);
+	/* around every bound 2^k us: at most the bucket's le, above the last */
+	for (k = 1; k < AT_HIST_SLOTS; k++) {
+		uint64_t b = (1ULL << k) * 1000;
+
+		bad += at_hist_le_slot(b - 1) != k - 1;
+		bad += at_hist_le_slot(b) != k - 1;
+		bad += at_hist_le_slot(b + 1) != k;
+	}
+	check(!bad, "le slots around the bounds 2^k us: %u wrong", bad);
+	/* the same bounds as hist's rows, for whole microseconds */
+	for (k = 0, bad = 0; k < 40000; k++)
+		bad += at_hist_le_slot(k * 1000ULL + 1) != at_hist_slot(k);
+	check(!bad, "le slots of k us + 1 ns are hist's slots of k us: %u wrong",
+	      bad);
+}
+
+/* Metric name of a sample line: up to '{' or ' ' */
+static void sample_name(const char *line, char *name, size_t size)
+{
+	size_t n = strcspn(line, "{ ");
+
+	snprintf(name, size, "%.*s", (int)(n < size ? n : size - 1), line);
+}
+
+/*
+ * What the exposition format asks of every line: "# HELP name text",
+ * "# TYPE name type" once per family before its samples, and samples
+ * "name{labels} value" of a family with a TYPE (histograms: its _bucket,
+ * _sum and _count); no empty lines.  Returns the lines that fail.
+ */
+static unsigned int exposition_errors(const char *text)
+{
+	char types[64][80], name[80], line[2048], *nl;
+	unsigned int ntypes = 0, bad = 0, i;
+	const char *p = text;
+	bool found;
+
+	while (*p) {
+		nl = strchr(p, '\n');
+		if (!nl) {
+			printf("# exposition: last line without a newline\n");
+			return bad + 1;
+		}
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - p), p);
+		p = nl + 1;
+		if (!strncmp(line, "# HELP ", 7))
+			continue;
+		if (!strncmp(line, "# TYPE ", 7)) {
+			if (ntypes < 64)
+				sscanf(line + 7, "%79s", types[ntypes++]);
+			continue;
+		}
+		sample_name(line, name, sizeof(name));
+		found = false;
+		for (i = 0; i < ntypes && !found; i++) {
+			size_t n = strlen(types[i]);
+
+			found = !strcmp(name, types[i]) ||
+				(!strncmp(name, types[i], n) &&
+				 (!strcmp(name + n, "_bucket") ||
+				  !strcmp(name + n, "_sum") ||
+				  !strcmp(name + n, "_count")));
+		}
+		if (!found || !*name || !strchr(line, ' ')) {
+			printf("# exposition: bad line '%s'\n", line);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* @text has the line @line, exactly */
+static bool has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p = text;
+
+	while ((p = strstr(p, line))) {
+		if ((p == text || p[-1] == '\n') && p[n] == '\n')
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/* A tally of known records, printed as metrics; @sample: also to this file */
+static void test_metrics(const char *sample)
+{
+	static const char path[] = "/run/a \"b\"\\c\nd\xff";
+	struct accepttrace_sys_accept4 r;
+	struct accepttrace_inet_accept ia;
+	struct accepttrace_lost l = {
+		.hdr = { .type = ACCEPTTRACE_REC_LOST, .size = sizeof(l) },
+		.count = 3,
+	};
+	struct at_stats *s = calloc(1, sizeof(*s));
+	struct at_tally t;
+	char *buf = NULL;
+	size_t size;
+	FILE *f;
+
+	check(!at_tally_init(&t, 2), "tally: init");
+	inet_rec(&ia, 0);		/* tcp:8443, 2500 ns, qlen 3/128 */
+	at_tally_add(&t, &ia.hdr);
+	inet_rec(&ia, -EAGAIN);
+	ia.latency_ns = 2000;		/* on the bound: le 2 us */
+	ia.qlen = 1;
+	at_tally_add(&t, &ia.hdr);
+	sys_rec(&r, -EAGAIN, 0);	/* its accept(2): no listener */
+	at_tally_add(&t, &r.hdr);
+	sys_rec(&r, -EBADF, 0);
+	at_tally_add(&t, &r.hdr);
+	sys_rec(&r, -600, 0);		/* past the errno table: "other" */
+	at_tally_add(&t, &r.hdr);
+	sys_rec(&r, 4, 0);		/* TCP accept(2): from inet_accept */
+	at_tally_add(&t, &r.hdr);
+	sys_rec(&r, 5, 0);
+	sa_un(&r.local, path, sizeof(path) - 1);
+	r.latency_ns = 1234567890123ULL;
+	at_tally_add(&t, &r.hdr);
+	sys_rec(&r, 6, 0);
+	sa_un(&r.local, "", 0);		/* a third listener: past max 2 */
+	at_tally_add(&t, &r.hdr);
+	at_tally_add(&t, &l.hdr);
+	check(t.nkeys == 2 && t.overflow == 1 && t.sys == 6 && t.inet == 2 &&
+	      t.lost == 3, "tally: %u listeners, overflow %llu, sys %llu, "
+	      "inet %llu, lost %llu", t.nkeys, t.overflow, t.sys, t.inet,
+	      t.lost);
+
+	check(!at_stats_parse(stats_text, s), "metrics: stats parse");
+	f = open_memstream(&buf, &size);
+	at_metrics_print(f, &t, s, "1.2.\"3\"", 1700000000.5);
+	fclose(f);
+	check(!exposition_errors(buf), "metrics: every line is HELP, TYPE or "
+	      "a sample of a typed family");
+	static const char * const want[] = {
+		"# TYPE accepttrace_build_info gauge",
+		"accepttrace_build_info{abi=\"1\",version=\"1.2.\\\"3\\\"\","
+		"tool_version=\"" AT_TOOL_VERSION "\"} 1",
+		"accepttrace_enabled 1",
+		"accepttrace_reader 0",
+		"accepttrace_ring_size_bytes 262144",
+		"accepttrace_kretprobe_maxactive 1024",
+		"accepttrace_probe_active{probe=\"inet_accept\"} 1",
+		"accepttrace_probe_hits_total{probe=\"sys_accept4\"} 12",
+		"accepttrace_kprobe_nmissed_total{probe=\"inet_accept\"} 2",
+		"accepttrace_kretprobe_nmissed_total{probe=\"inet_accept\"} 1",
+		"# TYPE accepttrace_events_recorded_total counter",
+		"accepttrace_events_recorded_total{cpu=\"0\"} 10",
+		"accepttrace_events_lost_total{cpu=\"1\"} 7",
+		"accepttrace_events_filtered_total{cpu=\"0\"} 2",
+		"accepttrace_ring_used_bytes{cpu=\"0\"} 4640",
+		"accepttrace_events_lost_no_ring_total 0",
+		"accepttrace_tool_start_time_seconds 1700000000.500",
+		"accepttrace_records_read_total{probe=\"sys_accept4\"} 6",
+		"accepttrace_records_read_total{probe=\"inet_accept\"} 2",
+		"accepttrace_read_lost_events_total 3",
+		"accepttrace_listener_overflow_events_total 1",
+		"# TYPE accepttrace_accepts_total counter",
+		"accepttrace_accepts_total{listener=\"tcp:8443\"} 1",
+		"accepttrace_accepts_total{listener=\"unix:/run/a \\\"b\\\"\\\\c\\nd\\\\xff\"} 1",
+		"accepttrace_accept_failures_total{listener=\"tcp:8443\",errno=\"EAGAIN\"} 1",
+		"# TYPE accepttrace_accept_duration_seconds histogram",
+		"accepttrace_accept_duration_seconds_bucket{listener=\"tcp:8443\",le=\"0.000002\"} 1",
+		"accepttrace_accept_duration_seconds_bucket{listener=\"tcp:8443\",le=\"0.000004\"} 2",
+		"accepttrace_accept_duration_seconds_bucket{listener=\"tcp:8443\",le=\"549755.813888\"} 2",
+		"accepttrace_accept_duration_seconds_bucket{listener=\"tcp:8443\",le=\"+Inf\"} 2",
+		"accepttrace_accept_duration_seconds_sum{listener=\"tcp:8443\"} 0.000004500",
+		"accepttrace_accept_duration_seconds_count{listener=\"tcp:8443\"} 2",
+		/* 1234.567890123 s: above 2^30 us = 1073.741824 s */
+		"accepttrace_accept_duration_seconds_bucket{listener=\"unix:/run/a \\\"b\\\"\\\\c\\nd\\\\xff\",le=\"1073.741824\"} 0",
+		"accepttrace_accept_duration_seconds_bucket{listener=\"unix:/run/a \\\"b\\\"\\\\c\\nd\\\\xff\",le=\"2147.483648\"} 1",
+		"accepttrace_accept_duration_seconds_sum{listener=\"unix:/run/a \\\"b\\\"\\\\c\\nd\\\\xff\"} 1234.567890123",
+		"accepttrace_accept_queue_length_max{listener=\"tcp:8443\"} 3",
+		"accepttrace_accept_queue_limit{listener=\"tcp:8443\"} 128",
+		"accepttrace_syscall_failures_total{errno=\"other\"} 1",
+		"accepttrace_syscall_failures_total{errno=\"EBADF\"} 1",
+		"accepttrace_syscall_failures_total{errno=\"EAGAIN\"} 1",
+	};
+	static const char bucket[] =
+		"\naccepttrace_accept_duration_seconds_bucket{listener=\"tcp:8443\",";
+	unsigned int i, n;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		check(has_line(buf, want[i]), "metrics: no line '%s'", want[i]);
+	check(!strstr(buf, "accepttrace_accept_queue_length_max{listener=\"unix"),
+	      "metrics: no queue for an AF_UNIX listener");
+	for (i = 0, n = 0; buf[i]; i++)
+		n += !strncmp(buf + i, bucket, strlen(bucket));
+	check(n == AT_HIST_SLOTS, "metrics: %u buckets of a listener, want %d "
+	      "(2^1..2^39 us and +Inf)", n, AT_HIST_SLOTS);
+	if (sample) {
+		f = fopen(sample, "w");
+		check(f && fputs(buf, f) >= 0 && !fclose(f),
+		      "metrics: sample written to %s", sample);
+	}
+	free(buf);
+
+	/* the module's counters not readable: only what the tool counted */
+	buf = NULL;
+	f = open_memstream(&buf, &size);
+	at_metrics_print(f, &t, NULL, "x", 0);
+	fclose(f);
+	check(!strstr(buf, "accepttrace_build_info") &&
+	      !strstr(buf, "accepttrace_events_recorded_total") &&
+	      has_line(buf, "accepttrace_accepts_total{listener=\"tcp:8443\"} 1") &&
+	      !exposition_errors(buf), "metrics without the module's counters");
+	free(buf);
+
+	/* nothing read yet: no per-listener families, no empty ones */
+	at_tally_reset(&t);
+	buf = NULL;
+	f = open_memstream(&buf, &size);
+	at_metrics_print(f, &t, s, "x", 0);
+	fclose(f);
+	check(!strstr(buf, "accepttrace_accepts_total") &&
+	      !strstr(buf, "accepttrace_syscall_failures_total") &&
+	      has_line(buf, "accepttrace_records_read_total{probe=\"inet_accept\"} 0") &&
+	      !exposition_errors(buf), "metrics of an empty tally");
+	free(buf);
+	at_tally_free(&t);
+
+	check(!at_stats_parse("abi_version 1\nenabled 0\nreader 1\n"
+			      "maxactive 1\nbuf_bytes 4096\nfilter none\n"
+			      "cpu 0 recorded=1 lost=2 filtered=3 used=4 online=1\n"
+			      "rings 1 ring_memory=4096 lost_no_ring=5\n"
+			      "total recorded=1 lost=7 filtered=3\n", s) &&
+	      s->lost_no_ring == 5 && s->cpu[0].used == 4 && s->lost == 7,
+	      "stats: the module's rings line (lost_no_ring)");
+	free(s);
+}
+
+int main(int argc, char **argv)
 {
 	test_put();
 	test_ip_text();
@@ -968,6 +1269,11 @@ int main(void)
 	test_hist();
 	test_event_port();
 	test_json_max();
+	test_prom_value();
+	test_le_slot();
+	/* tests/unit --metrics-sample FILE: the exposition for promtool */
+	test_metrics(argc == 3 && !strcmp(argv[1], "--metrics-sample") ?
+		     argv[2] : NULL);
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
