@@ -33,12 +33,13 @@ VM=$AT_ROOT/tools/vm
 RT_SUITES="00-smoke 10-module 70-lifecycle 80-hostile 99-kmemleak"
 
 # The debug kernels (KASAN, lockdep, kmemleak) boot every suite but the
-# two that exercise user space more than the module: 40-tool (the reader
-# tool's output) and 60-bench-smoke (the benchmark harness).  Under
-# KASAN and TCG those two took 6 and 9 minutes of a debug kernel's 22;
-# the module paths they reach (open, read, ioctl, load and unload) are
+# three that exercise user space more than the module: 40-tool (the
+# reader tool's output), 45-metrics (the tool against Prometheus) and
+# 60-bench-smoke (the benchmark harness).  Under KASAN and TCG 40-tool
+# and 60-bench-smoke took 6 and 9 minutes of a debug kernel's 22; the
+# module paths they reach (open, read, ioctl, load and unload) are
 # exercised by 10-module, 30-stress and 80-hostile on the same kernel.
-DEBUG_SKIP="40-tool 60-bench-smoke"
+DEBUG_SKIP="40-tool 45-metrics 60-bench-smoke"
 
 # The guest suites that kernel $1 boots: SUITES; when that is "all",
 # narrowed for -rt and debug kernels (a suite named in SUITES runs on

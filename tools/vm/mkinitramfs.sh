@@ -13,7 +13,8 @@ set -euo pipefail
 
 # Host programs every guest gets.  Suites can ask for more by listing
 # program names, one per line, in tools/testing/guest/<suite>.progs, or
-# ad hoc with AT_EXTRA_PROGS="prog1 prog2".
+# ad hoc with AT_EXTRA_PROGS="prog1 prog2".  AT_PROG_SUITES (comma
+# separated suite names, default all) says whose .progs to honour.
 BASE_PROGS=(strace socat bash)
 
 # Copy an ELF file and every shared library it needs, at the same paths.
@@ -109,8 +110,19 @@ add_project() {
 	done
 	install -m 0755 "$AT_ROOT/tools/vm/demo-guest.sh" "$R/opt/at/demo.sh"
 	for prog in "${BASE_PROGS[@]}" ${AT_EXTRA_PROGS:-} \
-		$(cat "$AT_ROOT"/tools/testing/guest/*.progs 2>/dev/null | sed 's/#.*//'); do
+		$(suite_progs); do
 		copy_prog "$prog"
+	done
+}
+
+# The programs the .progs files of the suites in AT_PROG_SUITES name.
+suite_progs() {
+	local f name want=,${AT_PROG_SUITES:-all},
+	for f in "$AT_ROOT"/tools/testing/guest/*.progs; do
+		[ -f "$f" ] || continue
+		name=$(basename "$f" .progs)
+		[ "$want" = ,all, ] || [[ $want == *",$name,"* ]] || continue
+		sed 's/#.*//' "$f"
 	done
 }
 

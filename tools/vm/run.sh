@@ -276,7 +276,12 @@ main() {
 	# shellcheck disable=SC2064
 	trap "rm -rf '$tmp'" EXIT
 	[ -n "$LOG" ] || LOG=$tmp/console.log
-	"$AT_ROOT/tools/vm/mkinitramfs.sh" "$tmp/initramfs.cpio.gz" "$ko" "$kunit"
+	# A test boot carries the extra programs of its own suites only
+	# (45-metrics' Prometheus binaries are 110 MB).
+	local progs_for=all
+	[ "$MODE" != test ] || progs_for=$(guest_suites "$SUITES" | paste -sd, -)
+	AT_PROG_SUITES=$progs_for \
+		"$AT_ROOT/tools/vm/mkinitramfs.sh" "$tmp/initramfs.cpio.gz" "$ko" "$kunit"
 
 	case $MODE in
 	shell)
