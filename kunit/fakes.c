@@ -17,6 +17,7 @@ unsigned int at_maxactive = 16;
 u32 at_ring_bytes;
 atomic_long_t at_lost_no_ring;
 atomic_long_t at_no_ring_hits[AT_NR_PROBES];
+bool at_wake_wanted;
 
 /* The suites poll: no reader to kick. */
 void at_ring_kick(struct at_ring *r)

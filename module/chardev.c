@@ -23,25 +23,53 @@
 #include "accepttrace_format.h"
 
 /*
- * Waking readers.  Probe handlers never wake them directly: while anyone
- * waits, a timer looks every AT_WAKE_MS and, if records are there, wakes
- * every waiter, one wakeup however many arrived; a ring that fills past
- * a quarter wakes them at once through irq_work, so a burst is read
- * before the ring is full.
+ * Waking readers.  Probe handlers never wake them directly (they run
+ * with preemption off, and on PREEMPT_RT wake_up() takes a sleeping
+ * lock): a handler that commits a record while a reader waits queues
+ * its ring's irq_work (at_ring_kick()), whose handler, at_reader_wake(),
+ * wakes every waiter.  Nothing runs while nobody records: an idle
+ * reader costs no timer and no wakeup.
  *
- * Several threads may block in read() on the one open file.  Each
- * counts itself in at_waiters for as long as it waits, and the timer
- * keeps looking while the count is not zero: a reader woken with the
- * others that finds the records taken and sleeps again is woken by the
- * next records.  A poller arms the timer for one wakeup (at_poll_armed);
- * poll() then calls at_poll() again, which arms it again if need be.
+ * at_wake_wanted says that a reader found the rings empty and waits for
+ * the next record: every thread blocked in read() sets it each time it
+ * looks before it sleeps, a poller each time poll() finds nothing, and
+ * an O_NONBLOCK read() that returns EAGAIN (for edge-triggered epoll).
+ * The first producer to commit after that kicks; at_reader_wake()
+ * clears it, so the records that follow, until a reader looks and
+ * sleeps again, kick nobody: one irq_work per wakeup, none per record
+ * while a reader drains.
+ *
+ * No wakeup is lost.  The reader does "set at_wake_wanted; smp_mb();
+ * look at every ring's head" (at_want_wake()), the producer "store the
+ * ring's head; smp_mb(); read at_wake_wanted" (at_emit()).  The two
+ * barriers pair: either the reader sees the record, or the producer
+ * sees the flag and kicks.  A kick that clears a flag a reader set
+ * again meanwhile (a reader that looked, found nothing, and sleeps
+ * again) loses nothing either: at_reader_wake() clears the flag before
+ * the smp_mb() of wq_has_sleeper() and looks for sleepers after it; a
+ * reader (in read() or poll()) is on at_wq before at_want_wake()'s
+ * smp_mb(), and looks at the heads after it, so either it sees the
+ * record the kick came for or at_reader_wake() sees it on the queue and
+ * wakes it (the producer's smp_mb() orders that record's head before
+ * the kick).
+ *
+ * Batching: at most one wakeup every AT_WAKE_MS, as readers were woken
+ * before (a timer looked every 10 ms while anyone waited): a kick that
+ * comes sooner after the last wakeup arms at_wake_timer for the rest of
+ * the interval instead, unless its ring is a quarter full (then a
+ * burst is read at once, before the ring fills).  The first record
+ * after a quiet spell wakes the reader at once.  at_emit() also kicks,
+ * flag or not, when a ring crosses a quarter full.
+ *
+ * The irq_work is not IRQ_WORK_INIT_HARD: on PREEMPT_RT it runs in the
+ * per-CPU irq_work thread, where wake_up() and the timer may be used.
  */
 #define AT_WAKE_MS	10
 
 static DECLARE_WAIT_QUEUE_HEAD(at_wq);
 static unsigned long at_busy;	/* bit 0: the device is open */
-static atomic_t at_waiters = ATOMIC_INIT(0);
-static bool at_poll_armed;
+bool at_wake_wanted;
+static unsigned long at_last_wake;	/* jiffies of the last wakeup */
 static struct timer_list at_wake_timer;
 
 /*
@@ -78,22 +106,6 @@ bool at_reader_attached(void)
 	return test_bit(0, &at_busy);
 }
 
-static void at_reader_wake(struct irq_work *work)
-{
-	wake_up_interruptible(&at_wq);
-}
-
-/* A ring crossed a quarter full: wake the reader now, not at the tick. */
-void at_ring_kick(struct at_ring *r)
-{
-	irq_work_queue(&r->wake);
-}
-
-void at_ring_wake_init(struct at_ring *r)
-{
-	init_irq_work(&r->wake, at_reader_wake);
-}
-
 static bool ring_readable(struct at_ring *r)
 {
 	if (READ_ONCE(r->synth_pending) || atomic64_read(&r->unreported))
@@ -113,6 +125,65 @@ static bool any_readable(void)
 			return true;
 	}
 	return false;
+}
+
+static void at_wake_readers(void)
+{
+	WRITE_ONCE(at_last_wake, jiffies);
+	wake_up_interruptible(&at_wq);
+}
+
+static void at_wake_timer_fn(struct timer_list *t)
+{
+	at_wake_readers();
+}
+
+/* The ring's irq_work: wake the readers now, or at the end of the interval. */
+static void at_reader_wake(struct irq_work *work)
+{
+	struct at_ring *r = container_of(work, struct at_ring, wake);
+	unsigned long next;
+
+	WRITE_ONCE(at_wake_wanted, false);
+	/*
+	 * Full barrier (in wq_has_sleeper()): the flag is clear before the
+	 * queue is looked at.  Pairs with the smp_mb() in at_want_wake() of
+	 * a reader that is on the queue and sets the flag again.  Nobody on
+	 * the queue: nobody to wake (and at unload, once the device is gone,
+	 * the timer is never armed again).
+	 */
+	if (!wq_has_sleeper(&at_wq))
+		return;
+	next = READ_ONCE(at_last_wake) + msecs_to_jiffies(AT_WAKE_MS);
+	if (time_before(jiffies, next) && at_ring_used(r) < r->size / 4) {
+		timer_reduce(&at_wake_timer, next);
+		return;
+	}
+	at_wake_readers();
+}
+
+/*
+ * Say that the caller waits for the next record, then look: true if a
+ * record is there after all.  See "Waking readers" above for the
+ * barrier.
+ */
+static bool at_want_wake(void)
+{
+	WRITE_ONCE(at_wake_wanted, true);
+	/* Pairs with the smp_mb() in at_emit(): flag, then the heads. */
+	smp_mb();
+	return any_readable();
+}
+
+/* A ring crossed a quarter full, or a record came while a reader waits. */
+void at_ring_kick(struct at_ring *r)
+{
+	irq_work_queue(&r->wake);
+}
+
+void at_ring_wake_init(struct at_ring *r)
+{
+	init_irq_work(&r->wake, at_reader_wake);
 }
 
 /* The oldest record of all rings: its ring, and its header in @hdr. */
@@ -192,35 +263,9 @@ static ssize_t read_binary(struct at_reader *rd, char __user *buf,
 	return done;
 }
 
-/*
- * (Re)arm the timer.  Under the timer base's lock, which the timer takes
- * before it runs: it sees a waiter counted, or a poller that armed it,
- * before the call.
- */
-static void arm_wake_timer(void)
-{
-	mod_timer(&at_wake_timer, jiffies + msecs_to_jiffies(AT_WAKE_MS));
-}
-
-static void at_wake_timer_fn(struct timer_list *t)
-{
-	if (any_readable()) {
-		WRITE_ONCE(at_poll_armed, false);
-		wake_up_interruptible(&at_wq);
-	}
-	if (atomic_read(&at_waiters) || READ_ONCE(at_poll_armed))
-		arm_wake_timer();
-}
-
 static int wait_for_records(void)
 {
-	int ret;
-
-	atomic_inc(&at_waiters);
-	arm_wake_timer();
-	ret = wait_event_interruptible(at_wq, any_readable());
-	atomic_dec(&at_waiters);
-	return ret;
+	return wait_event_interruptible(at_wq, at_want_wake());
 }
 
 static ssize_t at_read(struct file *file, char __user *buf, size_t count,
@@ -239,8 +284,12 @@ static ssize_t at_read(struct file *file, char __user *buf, size_t count,
 		mutex_unlock(&rd->lock);
 		if (ret)
 			return ret;
-		if (file->f_flags & O_NONBLOCK)
+		if (file->f_flags & O_NONBLOCK) {
+			/* Edge-triggered epoll: the next record wakes it. */
+			if (at_want_wake())
+				continue;
 			return -EAGAIN;
+		}
 		ret = wait_for_records();
 		if (ret)
 			return ret;
@@ -251,11 +300,10 @@ static __poll_t at_poll(struct file *file, poll_table *wait)
 {
 	struct at_reader *rd = file->private_data;
 
+	/* On at_wq before it looks, as a reader in read() is. */
 	poll_wait(file, &at_wq, wait);
-	if (READ_ONCE(rd->cur) || any_readable())
+	if (READ_ONCE(rd->cur) || at_want_wake())
 		return EPOLLIN | EPOLLRDNORM;
-	WRITE_ONCE(at_poll_armed, true);
-	arm_wake_timer();
 	return 0;
 }
 
@@ -307,9 +355,6 @@ static int at_release(struct inode *inode, struct file *file)
 {
 	/* The filter belongs to the reader that set it. */
 	at_filter_set(NULL);
-	/* No thread is in read() or poll() on a file being released. */
-	WRITE_ONCE(at_poll_armed, false);
-	timer_delete_sync(&at_wake_timer);
 	at_reader_release();
 	return 0;
 }
@@ -334,9 +379,15 @@ static struct miscdevice at_misc = {
 int at_chardev_init(void)
 {
 	timer_setup(&at_wake_timer, at_wake_timer_fn, 0);
+	at_last_wake = jiffies - msecs_to_jiffies(AT_WAKE_MS) - 1;
 	return misc_register(&at_misc);
 }
 
+/*
+ * No file is open (the module is in use while one is), so nothing is on
+ * at_wq: a kick that runs from here on, until the probes are gone and
+ * rings_free() has synced every ring's irq_work, arms no timer.
+ */
 void at_chardev_exit(void)
 {
 	misc_deregister(&at_misc);

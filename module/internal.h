@@ -226,7 +226,7 @@ unsigned long at_probe_nmissed(enum at_probe_id id);
 unsigned long at_probe_kretprobe_nmissed(enum at_probe_id id);
 extern atomic_t at_preemptible_calls;
 
-/* main.c: state shared by the files above; chardev.c: at_ring_kick() */
+/* main.c: state shared by the files above */
 extern struct at_ring **at_rings;
 extern bool at_enabled;
 extern unsigned int at_maxactive;
@@ -254,11 +254,13 @@ extern atomic_long_t at_no_ring_hits[AT_NR_PROBES];
 
 void at_ring_kick(struct at_ring *r);
 void at_ring_wake_init(struct at_ring *r);
+/* chardev.c: a reader found the rings empty and waits for a record */
+extern bool at_wake_wanted;
 
 /*
  * Publish a record the handler built in place (at_ring_reserve()); kick
- * the reader at once (at_ring_kick()) if that took the ring past a
- * quarter full.
+ * the reader (at_ring_kick()) if one waits for it, or if that took the
+ * ring past a quarter full.
  */
 static inline void at_emit(struct at_ring *r, struct accepttrace_hdr *rec)
 {
@@ -268,7 +270,15 @@ static inline void at_emit(struct at_ring *r, struct accepttrace_hdr *rec)
 	u64 used = r->resv + size - READ_ONCE(r->tail);
 
 	at_ring_commit(r, rec);
-	if (unlikely(used >= mark && used - size < mark))
+	/*
+	 * The head is stored before the flag is read: pairs with the
+	 * smp_mb() in at_want_wake() (chardev.c), which stores the flag
+	 * before it reads the heads.  Either the reader sees this record
+	 * or this sees the flag it set.
+	 */
+	smp_mb();
+	if (unlikely(READ_ONCE(at_wake_wanted) ||
+		     (used >= mark && used - size < mark)))
 		at_ring_kick(r);
 }
 

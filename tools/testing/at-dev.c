@@ -18,6 +18,11 @@
  *   at-dev read-threads ROUNDS two threads blocked in read() on one open
  *                              file; each round, two accepts while they
  *                              wait: both must return
+ *   at-dev wake-latency N      N times: a reader blocked in read() on an
+ *                              idle box, an accept; the time from the
+ *                              accept4() call to the read() returning,
+ *                              "wake-latency N median_us=M min_us=A
+ *                              max_us=B" (a measurement, not a test)
  *
  * Every result goes to stdout as one line a suite compares exactly;
  * "read" copies the bytes to stdout.  Exit status 0, 1 when the awaited
@@ -128,6 +133,14 @@ static int cmd_read_nonblock(void)
 	else
 		printf("data %zd\n", n);
 	return 0;
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static long long now_ms(void)
@@ -309,6 +322,7 @@ struct rt_reader {
 	int		done;
 	long		records;
 	int		err;
+	long long	back_ns;	/* CLOCK_MONOTONIC when read() returned */
 };
 
 static pthread_mutex_t rt_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -338,6 +352,7 @@ static void *rt_read(void *arg)
 	pthread_mutex_unlock(&rt_lock);
 	n = read(t->fd, t->buf, RT_BUF);
 	pthread_mutex_lock(&rt_lock);
+	t->back_ns = now_ns();
 	if (n < 0)
 		t->err = errno;
 	else
@@ -530,11 +545,94 @@ static int cmd_read_threads(int rounds)
 	return 0;
 }
 
+/* ---- wake-latency ---- */
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Each try: a connection waits on a listener; a reader thread blocks in
+ * read() and is seen asleep; 50 ms of nothing (more than the module's
+ * 10 ms between two wakeups, so the box is idle as far as it knows);
+ * then accept4() takes the connection, and the time from just before
+ * that call to the read() returning is the try's latency.
+ */
+static int cmd_wake_latency(int tries)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	long long *lat = calloc(tries, sizeof(*lat));
+	char *buf = malloc(RT_BUF);
+	struct rt_reader t[2];
+	int fd, ls, i;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ls = socket(AF_INET, SOCK_STREAM, 0);
+	if (!lat || !buf || ls < 0 ||
+	    bind(ls, (struct sockaddr *)&sin, sizeof(sin)) || listen(ls, 4) ||
+	    getsockname(ls, (struct sockaddr *)&sin, &len)) {
+		printf("setup: %s\n", strerror(errno));
+		return 2;
+	}
+	fd = open_dev(0);
+	set_binary(fd);
+	rt_drain(fd, buf);
+	for (i = 0; i < tries; i++) {
+		int c = socket(AF_INET, SOCK_STREAM, 0), a;
+		long long t0;
+
+		if (c < 0 || connect(c, (struct sockaddr *)&sin, sizeof(sin))) {
+			printf("connect: %s\n", strerror(errno));
+			return 2;
+		}
+		memset(t, 0, sizeof(t));
+		t[0].fd = fd;
+		t[0].buf = buf;
+		if (pthread_create(&t[0].th, NULL, rt_read, &t[0])) {
+			printf("reader thread: cannot start\n");
+			return 2;
+		}
+		if (!rt_wait_asleep(&t[0])) {
+			printf("try %d: the reader never slept in read()\n", i);
+			return 1;
+		}
+		usleep(50000);
+		t0 = now_ns();
+		a = accept4(ls, NULL, NULL, 0);
+		if (a < 0) {
+			printf("accept4: %s\n", strerror(errno));
+			return 1;
+		}
+		if (rt_wait_done(t, 1) < 1) {
+			printf("try %d: no wakeup %d ms after an accept\n", i,
+			       RT_WAIT_MS);
+			return 1;
+		}
+		pthread_join(t[0].th, NULL);
+		lat[i] = t[0].back_ns - t0;
+		close(a);
+		close(c);
+		usleep(20000);
+		rt_drain(fd, buf);
+	}
+	qsort(lat, tries, sizeof(*lat), cmp_ll);
+	printf("wake-latency %d median_us=%lld min_us=%lld max_us=%lld\n",
+	       tries, lat[tries / 2] / 1000, lat[0] / 1000,
+	       lat[tries - 1] / 1000);
+	close(fd);
+	close(ls);
+	return 0;
+}
+
 static void usage(void)
 {
 	fputs("usage: at-dev abi | sizes | read BUFSZ | read-nonblock | poll MS |\n"
 	      "              binread-small SIZE | binread N FILE | set-comm COMM |\n"
-	      "              read-threads ROUNDS\n", stderr);
+	      "              read-threads ROUNDS | wake-latency N\n", stderr);
 	exit(2);
 }
 
@@ -571,6 +669,8 @@ int main(int argc, char **argv)
 		return cmd_set_comm(argv[2]);
 	if (!strcmp(argv[1], "read-threads") && argc == 3 && num(argv[2]))
 		return cmd_read_threads((int)num(argv[2]));
+	if (!strcmp(argv[1], "wake-latency") && argc == 3 && num(argv[2]))
+		return cmd_wake_latency((int)num(argv[2]));
 	usage();
 	return 2;
 }
