@@ -30,7 +30,7 @@ VM=$AT_ROOT/tools/vm
 # What PREEMPT_RT changes under the handlers (timers, irq_work, sleeping
 # spinlocks) is exercised by loading, tracing, unloading and bad input;
 # the text, tool and bench suites would only repeat the generic kernel.
-RT_SUITES="00-smoke 10-module 70-lifecycle 72-idle 80-hostile 99-kmemleak"
+RT_SUITES="00-smoke 10-module 12-fdrace 70-lifecycle 72-idle 80-hostile 99-kmemleak"
 
 # The debug kernels (KASAN, lockdep, kmemleak) boot every suite but the
 # three that exercise user space more than the module: 40-tool (the
