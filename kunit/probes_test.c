@@ -278,7 +278,12 @@ static void probes_test_register(struct kunit *test)
 			   "sys_accept4");
 	KUNIT_EXPECT_STREQ(test, at_probe_name(AT_PROBE_INET_ACCEPT),
 			   "inet_accept");
+	KUNIT_EXPECT_TRUE(test, at_probe_active(AT_PROBE_DO_ACCEPT));
+	KUNIT_EXPECT_STREQ(test, at_probe_name(AT_PROBE_DO_ACCEPT),
+			   "do_accept");
 	KUNIT_EXPECT_EQ(test, at_kretprobes[AT_PROBE_INET_ACCEPT].maxactive,
+			at_maxactive);
+	KUNIT_EXPECT_EQ(test, at_kretprobes[AT_PROBE_DO_ACCEPT].maxactive,
 			at_maxactive);
 }
 
@@ -529,6 +534,7 @@ static void probes_test_unregister(struct kunit *test)
 	at_probes_unregister();
 	KUNIT_EXPECT_FALSE(test, at_probe_active(AT_PROBE_SYS_ACCEPT4));
 	KUNIT_EXPECT_FALSE(test, at_probe_active(AT_PROBE_INET_ACCEPT));
+	KUNIT_EXPECT_FALSE(test, at_probe_active(AT_PROBE_DO_ACCEPT));
 	attempts = at_test_attempts();
 	accept_one(test, l);
 	drain(test, &s);

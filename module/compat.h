@@ -16,6 +16,7 @@
 #include <linux/kprobes.h>
 #include <linux/net.h>
 #include <linux/ptrace.h>
+#include <linux/rethook.h>
 #include <linux/sched/task_stack.h>
 #include <linux/socket.h>
 #include <linux/timer.h>
@@ -135,6 +136,63 @@ static __always_inline void at_inet_accept_args(struct pt_regs *regs,
 static __always_inline int at_inet_accept_ret(struct pt_regs *regs)
 {
 	return (int)regs_return_value(regs);
+}
+
+/*
+ * struct file *do_accept(struct file *file, <flags>,
+ *			  struct sockaddr __user *upeer_sockaddr,
+ *			  int __user *upeer_addrlen, int flags)
+ * (include/linux/socket.h), where the accepted socket gets its file
+ * before __sys_accept4() or io_uring installs a descriptor for it.
+ * <flags> became a struct proto_accept_arg * with inet_accept's.
+ */
+#if AT_HAVE_PROTO_ACCEPT_ARG
+static_assert(__same_type(&do_accept,
+			  (struct file *(*)(struct file *,
+					    struct proto_accept_arg *,
+					    struct sockaddr __user *,
+					    int __user *, int))NULL));
+#else
+static_assert(__same_type(&do_accept,
+			  (struct file *(*)(struct file *, unsigned int,
+					    struct sockaddr __user *,
+					    int __user *, int))NULL));
+#endif
+
+/* do_accept's result: the new socket's file, or an ERR_PTR. */
+static __always_inline struct file *at_do_accept_ret(struct pt_regs *regs)
+{
+	return (struct file *)regs_return_value(regs);
+}
+
+/*
+ * The newest instance of @rp that the current task has entered and not
+ * yet returned from, or NULL: the kretprobe call that encloses the
+ * current one.  Kretprobes keep their pending instances on the task's
+ * rethook list (current->rethooks, newest first; on x86 since 5.19), and
+ * only the task itself pushes and pops it, so a handler may walk it.
+ * An instance found stays in place until its function returns.
+ */
+#ifndef CONFIG_KRETPROBE_ON_RETHOOK
+#error "accepttrace needs CONFIG_KRETPROBE_ON_RETHOOK (x86 since 5.19)"
+#endif
+static __always_inline struct kretprobe_instance *
+at_kretprobe_pending(struct kretprobe *rp)
+{
+	struct rethook *rh = READ_ONCE(rp->rh);
+	struct llist_node *n;
+
+	if (!rh)
+		return NULL;
+	for (n = current->rethooks.first; n; n = n->next) {
+		struct rethook_node *node =
+			container_of(n, struct rethook_node, llist);
+
+		if (node->rethook == rh)
+			return container_of(node, struct kretprobe_instance,
+					    node);
+	}
+	return NULL;
 }
 
 /* 32-bit syscall numbers (arch/x86/entry/syscalls/syscall_32.tbl). */

@@ -21,6 +21,7 @@
 enum at_probe_id {
 	AT_PROBE_SYS_ACCEPT4,
 	AT_PROBE_INET_ACCEPT,
+	AT_PROBE_DO_ACCEPT,	/* records nothing: hands its socket to sys */
 	AT_NR_PROBES,
 };
 

@@ -29,7 +29,18 @@
 #include "internal.h"
 #include "compat.h"
 
-/* Entry state of one __sys_accept4 call, kept in the kretprobe instance. */
+/* An address as getname() gives it, before it goes into a record. */
+struct at_addr {
+	u32	len;				/* the address's length */
+	u8	data[ACCEPTTRACE_ADDR_MAX];	/* its first bytes */
+};
+
+/*
+ * State of one __sys_accept4 call, kept in its kretprobe instance: the
+ * arguments from its entry, and the new socket that do_accept() made,
+ * put there by do_accept()'s return handler (sock_* and
+ * ACCEPTTRACE_V_SOCK in @valid) before the descriptor is installed.
+ */
 struct at_sys_entry {
 	u64	ts;
 	u64	uaddr;
@@ -39,6 +50,17 @@ struct at_sys_entry {
 	s32	addrlen_in;
 	u16	syscall;
 	u16	valid;
+	u16	keyed;		/* key_* hold the listener (failed calls) */
+	u16	key_port;
+	u32	key_family;
+	u32	key_netns;
+	struct at_addr	local;
+	struct at_addr	peer;
+};
+
+/* do_accept()'s instance: the __sys_accept4 call it runs for. */
+struct at_do_entry {
+	struct at_sys_entry	*sys;
 };
 
 /* Entry state of one inet_accept call. */
@@ -51,6 +73,8 @@ struct at_inet_entry {
 	u32		qmax;
 	u8		kern;
 };
+
+static struct kretprobe at_kretprobes[AT_NR_PROBES];
 
 /* Incremented if a handler ever runs preemptible; the KUnit suite checks. */
 atomic_t at_preemptible_calls = ATOMIC_INIT(0);
@@ -95,8 +119,11 @@ static __always_inline void set_addr(struct accepttrace_sockaddr *sa,
 	memcpy(sa->data, addr, n);
 }
 
-static void fill_inet(struct accepttrace_sockaddr *sa, __be32 addr,
-		      __be16 port)
+/*
+ * The sockaddr builders below write at most ACCEPTTRACE_ADDR_MAX bytes
+ * to @buf and return the address's whole length, as getname would.
+ */
+static u32 name_inet(u8 *buf, __be32 addr, __be16 port)
 {
 	struct sockaddr_in sin = {
 		.sin_family	= AF_INET,
@@ -104,11 +131,12 @@ static void fill_inet(struct accepttrace_sockaddr *sa, __be32 addr,
 		.sin_addr.s_addr = addr,
 	};
 
-	set_addr(sa, &sin, sizeof(sin));
+	memcpy(buf, &sin, sizeof(sin));
+	return sizeof(sin);
 }
 
-static void fill_inet6(struct accepttrace_sockaddr *sa,
-		       const struct in6_addr *addr, __be16 port, int ifindex)
+static u32 name_inet6(u8 *buf, const struct in6_addr *addr, __be16 port,
+		      int ifindex)
 {
 	struct sockaddr_in6 sin6 = {
 		.sin6_family	= AF_INET6,
@@ -119,11 +147,12 @@ static void fill_inet6(struct accepttrace_sockaddr *sa,
 #if IS_ENABLED(CONFIG_IPV6)
 	sin6.sin6_scope_id = ipv6_iface_scope_id(addr, ifindex);
 #endif
-	set_addr(sa, &sin6, sizeof(sin6));
+	memcpy(buf, &sin6, sizeof(sin6));
+	return sizeof(sin6);
 }
 
 /* What unix_getname() would return, without taking its locks. */
-static void fill_unix(struct accepttrace_sockaddr *sa, const struct sock *sk)
+static u32 name_unix(u8 *buf, const struct sock *sk)
 {
 	struct unix_address *ua = NULL;
 	sa_family_t family = AF_UNIX;
@@ -131,44 +160,53 @@ static void fill_unix(struct accepttrace_sockaddr *sa, const struct sock *sk)
 	/* Acquire: pairs with unix_bind() publishing the address. */
 	ua = sk ? smp_load_acquire(&unix_sk(sk)->addr) : NULL;
 	if (!ua) {
-		set_addr(sa, &family, sizeof(family));
-		return;
+		memcpy(buf, &family, sizeof(family));
+		return sizeof(family);
 	}
-	set_addr(sa, ua->name, ua->len);
+	memcpy(buf, ua->name, min_t(u32, ua->len, ACCEPTTRACE_ADDR_MAX));
+	return ua->len;
 }
 
 /* The local (@peer false) or peer address of @sk, as getname reports it. */
-static void fill_sock_addr(struct accepttrace_sockaddr *sa,
-			   const struct sock *sk, bool peer)
+static u32 sock_name(u8 *buf, const struct sock *sk, bool peer)
 {
 	const struct inet_sock *inet = inet_sk(sk);
 
 	switch (sk->sk_family) {
 	case AF_INET:
 		if (peer)
-			fill_inet(sa, sk->sk_daddr, inet->inet_dport);
-		else
-			fill_inet(sa, sk->sk_rcv_saddr ?: inet->inet_saddr,
-				  inet->inet_sport);
-		break;
+			return name_inet(buf, sk->sk_daddr, inet->inet_dport);
+		return name_inet(buf, sk->sk_rcv_saddr ?: inet->inet_saddr,
+				 inet->inet_sport);
 #if IS_ENABLED(CONFIG_IPV6)
 	case AF_INET6:
 		if (peer)
-			fill_inet6(sa, &sk->sk_v6_daddr, inet->inet_dport,
-				   sk->sk_bound_dev_if);
-		else
-			fill_inet6(sa, ipv6_addr_any(&sk->sk_v6_rcv_saddr) ?
-				   &inet6_sk(sk)->saddr : &sk->sk_v6_rcv_saddr,
-				   inet->inet_sport, sk->sk_bound_dev_if);
-		break;
+			return name_inet6(buf, &sk->sk_v6_daddr,
+					  inet->inet_dport,
+					  sk->sk_bound_dev_if);
+		return name_inet6(buf, ipv6_addr_any(&sk->sk_v6_rcv_saddr) ?
+				  &inet6_sk(sk)->saddr : &sk->sk_v6_rcv_saddr,
+				  inet->inet_sport, sk->sk_bound_dev_if);
 #endif
 	case AF_UNIX:
-		fill_unix(sa, peer ? READ_ONCE(unix_sk(sk)->peer) : sk);
-		break;
+		return name_unix(buf, peer ? READ_ONCE(unix_sk(sk)->peer) :
+				 sk);
 	default:
-		set_addr(sa, &sk->sk_family, sizeof(sk->sk_family));
-		break;
+		memcpy(buf, &sk->sk_family, sizeof(sk->sk_family));
+		return sizeof(sk->sk_family);
 	}
+}
+
+/* The same, into a record's address slot. */
+static void fill_sock_addr(struct accepttrace_sockaddr *sa,
+			   const struct sock *sk, bool peer)
+{
+	u32 len;
+
+	no_addr(sa);
+	len = sock_name(sa->data, sk, peer);
+	sa->len = len;
+	sa->stored = min_t(u32, len, ACCEPTTRACE_ADDR_MAX);
 }
 
 static u16 sock_port(const struct sock *sk)
@@ -241,6 +279,48 @@ static __always_inline bool entry_wanted(enum at_probe_id id)
 	return true;
 }
 
+/* The socket behind @fd, with a reference, or NULL. */
+static struct socket *fd_sock(int fd)
+{
+	int err;
+
+	/* fput() from NMI context could queue work: never look there. */
+	if (in_nmi())
+		return NULL;
+	return sockfd_lookup(fd, &err);
+}
+
+/* What the filter knows of the socket. */
+static void sock_key(const struct sock *sk, struct at_event_key *key)
+{
+	key->family = sk->sk_family;
+	key->port = sock_port(sk);
+	key->netns = sock_net(sk)->ns.inum;
+}
+
+/*
+ * A filter on port, family or netns decides a failed call by its
+ * listener.  It is looked up here, at entry, as __sys_accept4() is
+ * about to look it up itself, never by number once the call is over.
+ */
+static void sys_entry_listener(struct at_sys_entry *e)
+{
+	struct at_event_key key = { 0 };
+	struct socket *sock;
+
+	sock = fd_sock(e->fd);
+	if (!sock)
+		return;
+	if (sock->sk) {
+		sock_key(sock->sk, &key);
+		e->key_family = key.family;
+		e->key_port = key.port;
+		e->key_netns = key.netns;
+		e->keyed = 1;
+	}
+	sockfd_put(sock);
+}
+
 static int sys_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct at_sys_entry *e = (struct at_sys_entry *)ri->data;
@@ -252,15 +332,77 @@ static int sys_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	at_sys_accept4_args(regs, &e->fd, &e->uaddr, &e->uaddrlen, &e->flags);
 	e->syscall = at_syscall_kind();
 	e->valid = 0;
+	e->keyed = 0;
 	e->addrlen_in = 0;
 	ulen = (int __user *)(unsigned long)e->uaddrlen;
 	if (ulen && !copy_from_user_nofault(&e->addrlen_in, ulen,
 					    sizeof(e->addrlen_in)))
 		e->valid |= ACCEPTTRACE_V_ADDRLEN_IN;
+	if (at_filter_wants_listener())
+		sys_entry_listener(e);
 	return 0;
 }
 
 NOKPROBE_SYMBOL(sys_entry);
+
+/*
+ * do_accept() runs inside __sys_accept4() (and for io_uring, which
+ * records nothing yet); it returns the new socket's file before the
+ * caller installs a descriptor for it, so its return handler is the one
+ * place that knows which socket the accept made: another thread may
+ * close or dup2() onto the descriptor the moment it exists.  It hands
+ * the socket's addresses and key to the enclosing __sys_accept4
+ * instance, found on the task's own list of pending kretprobe calls.
+ */
+static int do_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct at_do_entry *e = (struct at_do_entry *)ri->data;
+	struct kretprobe_instance *sys;
+	struct at_ring *r;
+
+	if (!READ_ONCE(at_enabled))
+		return 1;
+	r = at_this_ring();
+	if (likely(r))
+		local64_inc(&r->hits[AT_PROBE_DO_ACCEPT]);
+	else
+		atomic_long_inc(&at_no_ring_hits[AT_PROBE_DO_ACCEPT]);
+	sys = at_kretprobe_pending(&at_kretprobes[AT_PROBE_SYS_ACCEPT4]);
+	if (!sys)
+		return 1;
+	e->sys = (struct at_sys_entry *)sys->data;
+	return 0;
+}
+
+NOKPROBE_SYMBOL(do_entry);
+
+static int do_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	const struct at_do_entry *e = (const struct at_do_entry *)ri->data;
+	struct file *file = at_do_accept_ret(regs);
+	struct at_sys_entry *sys = e->sys;
+	struct at_event_key key;
+	struct socket *sock;
+	struct sock *sk;
+
+	note_context();
+	if (IS_ERR_OR_NULL(file))
+		return 0;
+	sock = sock_from_file(file);
+	sk = sock ? sock->sk : NULL;
+	if (!sk)
+		return 0;
+	sock_key(sk, &key);
+	sys->key_family = key.family;
+	sys->key_port = key.port;
+	sys->key_netns = key.netns;
+	sys->local.len = sock_name(sys->local.data, sk, false);
+	sys->peer.len = sock_name(sys->peer.data, sk, true);
+	sys->valid |= ACCEPTTRACE_V_SOCK;
+	return 0;
+}
+
+NOKPROBE_SYMBOL(do_return);
 
 /* What the caller's buffer holds: min(addrlen in, out) bytes. */
 static void read_user_addr(struct accepttrace_sys_accept4 *rec)
@@ -289,28 +431,11 @@ static void read_user_addr(struct accepttrace_sys_accept4 *rec)
 	}
 }
 
-/* The socket behind @fd, with a reference, or NULL. */
-static struct socket *fd_sock(int fd)
-{
-	int err;
-
-	/* fput() from NMI context could queue work: never look there. */
-	if (in_nmi())
-		return NULL;
-	return sockfd_lookup(fd, &err);
-}
-
-/* What the filter knows of the socket. */
-static void sock_key(const struct sock *sk, struct at_event_key *key)
-{
-	key->family = sk->sk_family;
-	key->port = sock_port(sk);
-	key->netns = sock_net(sk)->ns.inum;
-}
-
 /*
  * The filter is decided before a record is reserved, so the record is
- * written once, in place, and only if it is kept.
+ * written once, in place, and only if it is kept.  The new socket is
+ * the one do_accept() returned (ACCEPTTRACE_V_SOCK): the descriptor
+ * number in @ret may name another file by now.
  */
 static int sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -321,40 +446,37 @@ static int sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct at_event_key key = { .netns = netns, .ret = ret };
 	int __user *ulen = (int __user *)(unsigned long)e->uaddrlen;
 	struct accepttrace_sys_accept4 *rec;
-	struct socket *sock = NULL;
 	u64 now = ktime_get_ns();
 	s32 addrlen_out = 0;
 	u16 valid = e->valid;
+	bool have_sock;
 
 	note_context();
 	if (unlikely(!r)) {
 		no_ring(AT_PROBE_SYS_ACCEPT4, false);
 		return 0;
 	}
-	if (ret >= 0)
-		sock = fd_sock(ret);
-	else if (at_filter_wants_listener())
-		sock = fd_sock(e->fd);
-	if (sock && sock->sk)
-		sock_key(sock->sk, &key);
+	/* A failed call made no socket, whatever do_accept() saw. */
+	have_sock = ret >= 0 && (valid & ACCEPTTRACE_V_SOCK);
+	if (!have_sock)
+		valid &= ~ACCEPTTRACE_V_SOCK;
+	if (have_sock || (ret < 0 && e->keyed)) {
+		key.family = e->key_family;
+		key.port = e->key_port;
+		key.netns = e->key_netns;
+	}
 	if (!at_filter_allows_event(&key)) {
 		local64_inc(&r->filtered);
-		goto out;
-	}
-	if (ret < 0 && sock) {
-		sockfd_put(sock);
-		sock = NULL;
+		return 0;
 	}
 	if (ulen && !copy_from_user_nofault(&addrlen_out, ulen,
 					    sizeof(addrlen_out)))
 		valid |= ACCEPTTRACE_V_ADDRLEN_OUT;
-	if (sock && sock->sk)
-		valid |= ACCEPTTRACE_V_SOCK;
 	rec = (struct accepttrace_sys_accept4 *)
 		at_ring_reserve(r, ACCEPTTRACE_REC_SYS_ACCEPT4, sizeof(*rec),
 				now);
 	if (!rec)
-		goto out;
+		return 0;
 	fill_task(&rec->task, netns);
 	rec->fd = e->fd;
 	rec->flags = e->flags;
@@ -370,17 +492,14 @@ static int sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 		read_user_addr(rec);
 	else
 		no_addr(&rec->user);
-	if (valid & ACCEPTTRACE_V_SOCK) {
-		fill_sock_addr(&rec->local, sock->sk, false);
-		fill_sock_addr(&rec->peer, sock->sk, true);
+	if (have_sock) {
+		set_addr(&rec->local, e->local.data, e->local.len);
+		set_addr(&rec->peer, e->peer.data, e->peer.len);
 	} else {
 		no_addr(&rec->local);
 		no_addr(&rec->peer);
 	}
 	at_emit(r, &rec->hdr);
-out:
-	if (sock)
-		sockfd_put(sock);
 	return 0;
 }
 
@@ -471,11 +590,25 @@ static struct kretprobe at_kretprobes[AT_NR_PROBES] = {
 		.handler	= inet_return,
 		.data_size	= sizeof(struct at_inet_entry),
 	},
+	[AT_PROBE_DO_ACCEPT] = {
+		.kp.symbol_name	= "do_accept",
+		.entry_handler	= do_entry,
+		.handler	= do_return,
+		.data_size	= sizeof(struct at_do_entry),
+	},
+};
+
+/* What a probe that cannot be placed costs the records. */
+static const char * const at_probe_loss[AT_NR_PROBES] = {
+	[AT_PROBE_SYS_ACCEPT4]	= "sys_accept4 events will not be recorded",
+	[AT_PROBE_INET_ACCEPT]	= "inet_accept events will not be recorded",
+	[AT_PROBE_DO_ACCEPT]	= "sys_accept4 events will carry no socket addresses",
 };
 
 static const char * const at_probe_names[AT_NR_PROBES] = {
 	[AT_PROBE_SYS_ACCEPT4]	= "sys_accept4",
 	[AT_PROBE_INET_ACCEPT]	= "inet_accept",
+	[AT_PROBE_DO_ACCEPT]	= "do_accept",
 };
 
 static bool at_active[AT_NR_PROBES];
@@ -536,15 +669,17 @@ static int probe_place(int i)
 	rp->nmissed = 0;
 	ret = register_kretprobe(rp);
 	if (ret)
-		pr_warn("cannot probe %s: error %d; %s events will not be recorded\n",
-			rp->kp.symbol_name, ret, at_probe_names[i]);
+		pr_warn("cannot probe %s: error %d; %s\n",
+			rp->kp.symbol_name, ret, at_probe_loss[i]);
 	return ret;
 }
 
 /*
  * Place every probe that can be placed.  A missing target (a kernel that
- * renamed or inlined it) is reported and skipped; only if no probe can be
- * placed does loading fail, with the first error.
+ * renamed or inlined it) is reported and skipped; only if no probe that
+ * records can be placed does loading fail, with the first error.
+ * do_accept() is armed first, so that every __sys_accept4 call recorded
+ * finds its socket.
  */
 int at_probes_register(void)
 {
@@ -559,27 +694,30 @@ int at_probes_register(void)
 		}
 		placed_ok[i] = true;
 	}
-	for (i = 0; i < AT_NR_PROBES; i++) {
+	for (i = AT_NR_PROBES - 1; i >= 0; i--) {
 		struct kretprobe *rp = &at_kretprobes[i];
 
 		if (!placed_ok[i])
 			continue;
 		ret = enable_kretprobe(rp);
 		if (ret) {
-			pr_warn("cannot arm %s: error %d; %s events will not be recorded\n",
-				rp->kp.symbol_name, ret, at_probe_names[i]);
+			pr_warn("cannot arm %s: error %d; %s\n",
+				rp->kp.symbol_name, ret, at_probe_loss[i]);
 			/* Never armed: no instance is in use, nothing to wait for. */
 			unregister_kretprobe(rp);
 			first_err = first_err ?: ret;
 			continue;
 		}
 		WRITE_ONCE(at_active[i], true);
-		placed++;
+		if (i != AT_PROBE_DO_ACCEPT)
+			placed++;
 		pr_info("probing %s (maxactive %d)\n", rp->kp.symbol_name,
 			rp->maxactive);
 	}
 	if (!placed) {
 		pr_err("no probe could be placed; is CONFIG_KRETPROBES set and are __sys_accept4 and inet_accept in /proc/kallsyms?\n");
+		/* do_accept() alone records nothing. */
+		at_probes_unregister();
 		return first_err ?: -ENOENT;
 	}
 	return 0;

@@ -126,7 +126,8 @@ hits_total() {
 settle() {
 	_t=0
 	while :; do
-		set -- $(awk '$1 == "probe" { for (i = 3; i <= NF; i++) {
+		set -- $(awk '$1 == "probe" && $2 != "do_accept" {
+				for (i = 3; i <= NF; i++) {
 				split($i, a, "="); if (a[1] == "hits") h += a[2] } }
 			$1 == "total" { for (i = 2; i <= NF; i++) {
 				split($i, a, "="); v[a[1]] = a[2] } }

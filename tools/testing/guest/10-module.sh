@@ -251,13 +251,13 @@ check_eq "filter cleared when the reader closed" none "$(cat $AT_DBG/filter)"
 # filter stays as it was.
 nl=$(printf 'x\nprobe forged')
 check_eq "ioctl: comm with a newline is refused, nothing changes" \
-	"SET_FILTER EINVAL; filter none\x0a; probe lines 2" "$(at-dev set-comm "$nl")"
+	"SET_FILTER EINVAL; filter none\x0a; probe lines 3" "$(at-dev set-comm "$nl")"
 check_eq "ioctl: comm with a space is refused, nothing changes" \
-	"SET_FILTER EINVAL; filter none\x0a; probe lines 2" "$(at-dev set-comm "a b")"
+	"SET_FILTER EINVAL; filter none\x0a; probe lines 3" "$(at-dev set-comm "a b")"
 check_eq "ioctl: comm with a tab is refused, nothing changes" \
-	"SET_FILTER EINVAL; filter none\x0a; probe lines 2" "$(at-dev set-comm "$(printf 'a\tb')")"
+	"SET_FILTER EINVAL; filter none\x0a; probe lines 3" "$(at-dev set-comm "$(printf 'a\tb')")"
 check_eq "ioctl: a printable comm is set" \
-	"SET_FILTER ok; filter comm=srv-1.x\x0a; probe lines 2" "$(at-dev set-comm srv-1.x)"
+	"SET_FILTER ok; filter comm=srv-1.x\x0a; probe lines 3" "$(at-dev set-comm srv-1.x)"
 check_eq "filter cleared when at-dev closed" none "$(cat $AT_DBG/filter)"
 if printf 'comm=a\001b' >$AT_DBG/filter 2>/dev/null; then
 	notok "filter: a control byte in comm fails with EINVAL"
