@@ -304,6 +304,7 @@ static void set_task(struct fields *f, const struct accepttrace_task *t)
 {
 	set(f, "pid", "%u", t->pid);
 	set(f, "tid", "%u", t->tid);
+	set(f, "netns", "%u", t->netns);
 	set(f, "comm", "%.*s", (int)strnlen(t->comm, sizeof(t->comm)),
 	    t->comm);
 }
