@@ -39,7 +39,12 @@ struct accepttrace_hdr {
 	__u64	ts_ns;
 };
 
-/* Who made the call.  @netns is the network namespace inode number. */
+/*
+ * Who made the call.  @netns is a network namespace inode number: that
+ * of the socket the record is about (the new socket, else the listener),
+ * the caller's only where the call found no socket; the netns filter
+ * tests the same value.
+ */
 struct accepttrace_task {
 	__u32	pid;		/* tgid */
 	__u32	tid;

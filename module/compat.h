@@ -159,6 +159,12 @@ static_assert(__same_type(&do_accept,
 					    int __user *, int))NULL));
 #endif
 
+/* do_accept's listener: its first argument. */
+static __always_inline struct file *at_do_accept_file(struct pt_regs *regs)
+{
+	return (struct file *)regs_get_kernel_argument(regs, 0);
+}
+
 /* do_accept's result: the new socket's file, or an ERR_PTR. */
 static __always_inline struct file *at_do_accept_ret(struct pt_regs *regs)
 {

@@ -300,7 +300,9 @@ static void sock_key(const struct sock *sk, struct at_event_key *key)
 
 /*
  * A filter on port, family or netns decides a failed call by its
- * listener.  It is looked up here, at entry, as __sys_accept4() is
+ * listener.  do_accept()'s entry hands it over for every call that gets
+ * that far; for the few failures before it (bad flags, no free
+ * descriptor) it is looked up here, at entry, as __sys_accept4() is
  * about to look it up itself, never by number once the call is over.
  */
 static void sys_entry_listener(struct at_sys_entry *e)
@@ -358,6 +360,7 @@ static int do_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct at_do_entry *e = (struct at_do_entry *)ri->data;
 	struct kretprobe_instance *sys;
+	struct socket *lsock;
 	struct at_ring *r;
 
 	if (!READ_ONCE(at_enabled))
@@ -371,6 +374,20 @@ static int do_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (!sys)
 		return 1;
 	e->sys = (struct at_sys_entry *)sys->data;
+	/*
+	 * The listener, which the caller holds: what a call that fails
+	 * from here on is about (its filter key and netns).
+	 */
+	lsock = sock_from_file(at_do_accept_file(regs));
+	if (lsock && lsock->sk) {
+		struct at_event_key key;
+
+		sock_key(lsock->sk, &key);
+		e->sys->key_family = key.family;
+		e->sys->key_port = key.port;
+		e->sys->key_netns = key.netns;
+		e->sys->keyed = 1;
+	}
 	return 0;
 }
 
@@ -477,7 +494,7 @@ static int sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 				now);
 	if (!rec)
 		return 0;
-	fill_task(&rec->task, netns);
+	fill_task(&rec->task, key.netns);
 	rec->fd = e->fd;
 	rec->flags = e->flags;
 	rec->ret = ret;
