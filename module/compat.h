@@ -201,22 +201,56 @@ at_kretprobe_pending(struct kretprobe *rp)
 	return NULL;
 }
 
-/* 32-bit syscall numbers (arch/x86/entry/syscalls/syscall_32.tbl). */
+/*
+ * How __sys_accept4() was entered, from the saved system call number.
+ * x86-64 has two 32-bit ABIs besides its own:
+ *
+ * - ia32 (TS_COMPAT, in_ia32_syscall()) numbers its calls after
+ *   arch/x86/entry/syscalls/syscall_32.tbl: socketcall(2) (102), with
+ *   SYS_ACCEPT or SYS_ACCEPT4, or accept4(2) (364); it has no accept(2).
+ * - x32 (in_x32_syscall()) calls the "common" entries of syscall_64.tbl,
+ *   accept (43) and accept4 (288), with __X32_SYSCALL_BIT set in the
+ *   number, which the saved number keeps (the static_asserts hold the
+ *   two to the native numbers).  Debian builds x32 in but disabled (CONFIG_X86_X32_DISABLED:
+ *   booting with syscall.x32=y enables it); a kernel without
+ *   CONFIG_X86_X32_ABI never sets the bit (in_x32_syscall() is false).
+ *
+ * Any other number (or a compat task of another architecture) is
+ * ACCEPTTRACE_SYSCALL_UNKNOWN, stated rather than guessed.
+ */
 #define AT_IA32_NR_SOCKETCALL	102
 #define AT_IA32_NR_ACCEPT4	364
+#define AT_X32_NR_ACCEPT	(__X32_SYSCALL_BIT | 43)
+#define AT_X32_NR_ACCEPT4	(__X32_SYSCALL_BIT | 288)
 
-/* Which system call led to __sys_accept4, from the saved syscall number. */
+#ifdef CONFIG_X86_64
+static_assert((AT_X32_NR_ACCEPT & ~__X32_SYSCALL_BIT) == __NR_accept);
+static_assert((AT_X32_NR_ACCEPT4 & ~__X32_SYSCALL_BIT) == __NR_accept4);
+#endif
+
 static inline u16 at_syscall_kind(void)
 {
 	int nr = syscall_get_nr(current, task_pt_regs(current));
 
-	if (in_compat_syscall()) {
+#ifdef CONFIG_X86_64
+	if (in_ia32_syscall()) {
 		if (nr == AT_IA32_NR_SOCKETCALL)
 			return ACCEPTTRACE_SYSCALL_SOCKETCALL;
 		if (nr == AT_IA32_NR_ACCEPT4)
 			return ACCEPTTRACE_SYSCALL_ACCEPT4;
 		return ACCEPTTRACE_SYSCALL_UNKNOWN;
 	}
+	if (in_x32_syscall()) {
+		if (nr == AT_X32_NR_ACCEPT)
+			return ACCEPTTRACE_SYSCALL_ACCEPT;
+		if (nr == AT_X32_NR_ACCEPT4)
+			return ACCEPTTRACE_SYSCALL_ACCEPT4;
+		return ACCEPTTRACE_SYSCALL_UNKNOWN;
+	}
+#else
+	if (in_compat_syscall())
+		return ACCEPTTRACE_SYSCALL_UNKNOWN;
+#endif
 	if (nr == __NR_accept)
 		return ACCEPTTRACE_SYSCALL_ACCEPT;
 	if (nr == __NR_accept4)

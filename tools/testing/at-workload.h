@@ -22,7 +22,8 @@ struct wl_addr {
  * kernel function returned (differs from -errno only for ERESTARTSYS).
  */
 struct wl_call {
-	long nr;			/* SYS_accept or SYS_accept4 */
+	long nr;			/* SYS_accept, SYS_accept4 (i386: 102, 364) */
+	const char *syscall;		/* as made: accept, accept4, socketcall */
 	int fd;
 	int flags;
 	void *addr;
@@ -62,6 +63,7 @@ extern const struct wl_case wl_uring_cases[];
 extern const unsigned int wl_uring_ncases;
 
 /* wl-expect.c: the account printed on stdout */
+extern const char *wl_comm;		/* the records' comm: at-workload */
 void wl_info(const char *cname, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void wl_expect_sys(const char *cname, const struct wl_call *c,
@@ -71,6 +73,9 @@ void wl_expect_inet(const char *cname, const struct wl_inet *in,
 /* A case found the kernel behaving other than the man page says. */
 int wl_fail(const char *cname, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+int wl_check_ret(const char *cname, const struct wl_call *c, int want);
+int wl_check_peer(const char *cname, const struct wl_call *c,
+		  const struct wl_addr *client);
 
 /* wl-net.c: sockets, calls and thread synchronisation */
 pid_t wl_gettid(void);
@@ -89,6 +94,7 @@ void wl_conn_from(struct wl_conn *conn, const struct wl_addr *local,
 		  const struct wl_addr *client);
 bool wl_addr_eq(const struct wl_addr *a, const void *sa, socklen_t len);
 const char *wl_tmpdir(void);
+void *wl_bad_page(void);
 
 /* The --blocked N mode (30-stress.sh) and --burst N mode. */
 /*

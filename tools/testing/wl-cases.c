@@ -34,22 +34,6 @@
 /* What the kernel returns for a blocked call a signal interrupted. */
 #define ERESTARTSYS		512
 
-/* A page nothing is mapped at: user pointers that must fault. */
-static void *bad_page(void)
-{
-	static void *page;
-
-	if (!page) {
-		page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-			    -1, 0);
-		if (page == MAP_FAILED) {
-			perror("at-workload: mmap");
-			exit(2);
-		}
-	}
-	return page;
-}
-
 /*
  * How one TCP case calls accept: everything the generic runner needs.
  * @want is the errno the man page promises (0: success).  Every failure
@@ -103,33 +87,6 @@ static void connect_target(struct wl_addr *to, const struct wl_addr *la,
 	to->len = sizeof(*in4);
 }
 
-static int check_ret(const char *cname, const struct wl_call *c, int want)
-{
-	if (want && c->ret != -want)
-		return wl_fail(cname, "expected -%d, got %ld", want, c->ret);
-	if (!want && c->ret < 0)
-		return wl_fail(cname, "expected success, got %ld", c->ret);
-	return 0;
-}
-
-/* The address accept() copied out must be the client's (maybe cut). */
-static int check_peer(const char *cname, const struct wl_call *c,
-		      const struct wl_addr *client)
-{
-	socklen_t n;
-
-	if (c->ret < 0 || !c->addr || !c->addrlen)
-		return 0;
-	if ((socklen_t)c->addrlen_out != client->len)
-		return wl_fail(cname, "addrlen came back %d, not %u",
-			       c->addrlen_out, client->len);
-	n = (socklen_t)c->addrlen_in < client->len ?
-	    (socklen_t)c->addrlen_in : client->len;
-	if (memcmp(c->addr, &client->ss, n))
-		return wl_fail(cname, "accept returned another peer address");
-	return 0;
-}
-
 static int run_tcp(const struct wl_case *cs, const struct tcp_spec *s)
 {
 	struct sockaddr_storage buf;
@@ -158,15 +115,15 @@ static int run_tcp(const struct wl_case *cs, const struct tcp_spec *s)
 	if (s->no_addr)
 		addr = NULL;
 	else if (s->bad_addr)
-		addr = bad_page();
+		addr = wl_bad_page();
 	wl_call_init(&c, s->plain ? SYS_accept : SYS_accept4, lfd, addr,
 		     s->no_addrlen ? NULL : &len, s->flags);
 	if (s->bad_addrlen) {
-		c.addrlen = (socklen_t *)bad_page();
+		c.addrlen = (socklen_t *)wl_bad_page();
 		c.addrlen_bad = true;
 	}
 	wl_call_accept(&c);
-	rc = check_ret(cs->name, &c, s->want) ?: check_peer(cs->name, &c, &cl);
+	rc = wl_check_ret(cs->name, &c, s->want) ?: wl_check_peer(cs->name, &c, &cl);
 	if (rc)
 		return rc;
 
@@ -228,7 +185,7 @@ static int run_unix(const struct wl_case *cs, bool abstract,
 	memset(&buf, 0xa5, sizeof(buf));
 	wl_call_init(&c, SYS_accept4, lfd, &buf, &len, 0);
 	wl_call_accept(&c);
-	rc = check_ret(cs->name, &c, 0) ?: check_peer(cs->name, &c, &cl);
+	rc = wl_check_ret(cs->name, &c, 0) ?: wl_check_peer(cs->name, &c, &cl);
 	if (rc)
 		return rc;
 	wl_info(cs->name, "fd %d, %s listener, %s client; accept returned %ld",
@@ -266,7 +223,7 @@ static int sys_only(const struct wl_case *cs, int fd, int flags, int want,
 
 	wl_call_init(&c, SYS_accept4, fd, &buf, &len, flags);
 	wl_call_accept(&c);
-	if (check_ret(cs->name, &c, want))
+	if (wl_check_ret(cs->name, &c, want))
 		return 1;
 	wl_info(cs->name, "%s: fd %d flags %#x -> %ld", what, fd, flags, c.ret);
 	wl_expect_sys(cs->name, &c, NULL);
@@ -324,7 +281,7 @@ static int case_eagain(const struct wl_case *cs)
 
 	wl_call_init(&c, SYS_accept4, lfd, NULL, NULL, SOCK_NONBLOCK);
 	wl_call_accept(&c);
-	if (check_ret(cs->name, &c, EAGAIN))
+	if (wl_check_ret(cs->name, &c, EAGAIN))
 		return 1;
 	wl_info(cs->name, "empty O_NONBLOCK listener fd %d -> %ld", lfd, c.ret);
 	wl_expect_inet(cs->name, &(struct wl_inet){
@@ -344,7 +301,7 @@ static int case_not_listening(const struct wl_case *cs)
 
 	wl_call_init(&c, SYS_accept4, fd, NULL, NULL, 0);
 	wl_call_accept(&c);
-	if (check_ret(cs->name, &c, EINVAL))
+	if (wl_check_ret(cs->name, &c, EINVAL))
 		return 1;
 	wl_info(cs->name, "bound TCP socket fd %d, no listen() -> %ld", fd,
 		c.ret);
@@ -388,8 +345,8 @@ static int case_emfile(const struct wl_case *cs)
 	setrlimit(RLIMIT_NOFILE, &old);
 	wl_call_init(&c2, SYS_accept4, lfd, &buf, &len, 0);
 	wl_call_accept(&c2);
-	if (check_ret(cs->name, &c1, EMFILE) || check_ret(cs->name, &c2, 0) ||
-	    check_peer(cs->name, &c2, &cl))
+	if (wl_check_ret(cs->name, &c1, EMFILE) || wl_check_ret(cs->name, &c2, 0) ||
+	    wl_check_peer(cs->name, &c2, &cl))
 		return 1;
 	wl_info(cs->name, "RLIMIT_NOFILE=%d -> %ld; restored, retry -> %ld",
 		lowest, c1.ret, c2.ret);
@@ -498,8 +455,8 @@ static int run_signal(const struct wl_case *cs, bool restart)
 		cfd = wl_connect(&la, NULL, false, &cl);
 	}
 	pthread_join(a.thread, NULL);
-	if (check_ret(cs->name, &a.c, restart ? 0 : EINTR) ||
-	    (restart && check_peer(cs->name, &a.c, &cl)))
+	if (wl_check_ret(cs->name, &a.c, restart ? 0 : EINTR) ||
+	    (restart && wl_check_peer(cs->name, &a.c, &cl)))
 		return 1;
 	wl_info(cs->name, "thread %d blocked in accept4 on fd %d, %s%s -> %ld",
 		a.tid, lfd, restart ? "SIGUSR2 (SA_RESTART)" : "SIGUSR1",
@@ -582,7 +539,7 @@ static int run_many(const char *cname, unsigned int n, int backlog)
 	wl_info(cname, "%u threads blocked in accept4 on fd %d, then %u clients",
 		n, lfd, n);
 	for (i = 0; i < n; i++) {
-		if (check_ret(cname, &a[i].c, 0)) {
+		if (wl_check_ret(cname, &a[i].c, 0)) {
 			rc = 1;
 			continue;
 		}

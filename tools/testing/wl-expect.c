@@ -17,7 +17,8 @@
 #include "accepttrace_format.h"
 #include "at-workload.h"
 
-#define WL_COMM		"at-workload"
+/* Set by a program other than at-workload that prints an account. */
+const char *wl_comm = "at-workload";
 
 struct line {
 	char buf[2048];
@@ -77,6 +78,33 @@ int wl_fail(const char *cname, const char *fmt, ...)
 	       cname);
 	fflush(stdout);
 	return 1;
+}
+
+int wl_check_ret(const char *cname, const struct wl_call *c, int want)
+{
+	if (want && c->ret != -want)
+		return wl_fail(cname, "expected -%d, got %ld", want, c->ret);
+	if (!want && c->ret < 0)
+		return wl_fail(cname, "expected success, got %ld", c->ret);
+	return 0;
+}
+
+/* The address accept() copied out must be the client's (maybe cut). */
+int wl_check_peer(const char *cname, const struct wl_call *c,
+		  const struct wl_addr *client)
+{
+	socklen_t n;
+
+	if (c->ret < 0 || !c->addr || !c->addrlen)
+		return 0;
+	if ((socklen_t)c->addrlen_out != client->len)
+		return wl_fail(cname, "addrlen came back %d, not %u",
+			       c->addrlen_out, client->len);
+	n = (socklen_t)c->addrlen_in < client->len ?
+	    (socklen_t)c->addrlen_in : client->len;
+	if (memcmp(c->addr, &client->ss, n))
+		return wl_fail(cname, "accept returned another peer address");
+	return 0;
 }
 
 static void put_errno(struct line *l, long ret)
@@ -140,7 +168,7 @@ static void put_task(struct line *l, pid_t tid, const char *comm)
 	put(l, " pid=%d", getpid());
 	if (tid)
 		put(l, " tid=%d", tid);
-	put(l, " comm=%s", comm ? comm : WL_COMM);
+	put(l, " comm=%s", comm ? comm : wl_comm);
 }
 
 /* The caller's buffer at return: what the kernel wrote, truncated. */
@@ -168,7 +196,7 @@ void wl_expect_sys(const char *cname, const struct wl_call *c,
 	struct line l = { .len = 0 };
 
 	put(&l, "EXPECT case=%s probe=sys_accept4 syscall=%s", cname,
-	    c->nr == SYS_accept ? "accept" : "accept4");
+	    c->syscall);
 	put_task(&l, c->tid, NULL);
 	put(&l, " fd=%d flags=%d", c->fd, c->flags);
 	put_errno(&l, c->kret);

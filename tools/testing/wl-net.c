@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
@@ -25,6 +26,22 @@ const char *wl_tmpdir(void)
 	const char *d = getenv("TMPDIR");
 
 	return d && *d ? d : "/tmp";
+}
+
+/* A page nothing is mapped at: user pointers that must fault. */
+void *wl_bad_page(void)
+{
+	static void *page;
+
+	if (!page) {
+		page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+		if (page == MAP_FAILED) {
+			perror("at-workload: mmap");
+			exit(2);
+		}
+	}
+	return page;
 }
 
 static void die(const char *what)
@@ -155,6 +172,7 @@ void wl_call_init(struct wl_call *c, long nr, int fd, void *addr,
 {
 	memset(c, 0, sizeof(*c));
 	c->nr = nr;
+	c->syscall = nr == SYS_accept4 ? "accept4" : "accept";
 	c->fd = fd;
 	c->addr = addr;
 	c->addrlen = addrlen;
@@ -164,17 +182,20 @@ void wl_call_init(struct wl_call *c, long nr, int fd, void *addr,
 		c->addrlen_in = (int)*addrlen;
 }
 
-/* The raw system call, so that exactly these arguments reach the kernel. */
+/*
+ * The raw system call, so that exactly these arguments reach the kernel.
+ * (Not SYS_accept by name: i386 has none, and wl-net.c builds there.)
+ */
 long wl_call_accept(struct wl_call *c)
 {
 	long r;
 
 	if (c->addrlen && !c->addrlen_bad)
 		*c->addrlen = (socklen_t)c->addrlen_in;
-	if (c->nr == SYS_accept)
-		r = syscall(SYS_accept, c->fd, c->addr, c->addrlen);
-	else
+	if (c->nr == SYS_accept4)
 		r = syscall(SYS_accept4, c->fd, c->addr, c->addrlen, c->flags);
+	else
+		r = syscall(c->nr, c->fd, c->addr, c->addrlen);
 	c->ret = r < 0 ? -errno : r;
 	c->kret = c->ret;
 	if (c->addrlen && !c->addrlen_bad)

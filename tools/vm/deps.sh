@@ -10,6 +10,8 @@ PACKAGES=(
 	# building modules and the tools
 	make gcc libc6-dev bc flex bison libelf-dev libssl-dev dwarves kmod
 	sparse perl rsync liburing-dev
+	# static i386 and x32 guest programs (gcc -m32, -mx32: at-compat32)
+	gcc-multilib
 	# the default 6.1 kernel headers (the 6.12 ones are resolved by kernels.sh)
 	linux-headers-amd64
 	# booting test guests

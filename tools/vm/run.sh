@@ -321,14 +321,16 @@ main() {
 
 # A suite may name the QEMU accelerator it needs in NAME.accel next to
 # it (70-lifecycle: single-threaded TCG, see README "Load and unload
-# under QEMU").  Suites are booted in groups, one boot per accelerator,
-# the default group first; a group other than the default reports under
-# LABEL/ACCEL and keeps its console in LOG with ACCEL in its name.  A
-# suite whose NAME.accel says "*" runs at the end of every boot
+# under QEMU"), and kernel command line it needs in NAME.append
+# (15-compat32: syscall.x32=y).  Suites are booted in groups, one boot
+# per accelerator and command line, the default group first; a group
+# other than the default reports under LABEL/ACCEL (LABEL/APPEND,
+# LABEL/ACCEL/APPEND) and keeps its console in LOG with those in its
+# name.  A suite whose NAME.accel says "*" runs at the end of every boot
 # (99-kmemleak: each boot's leaks are its own).
 test_boots() {
-	local vmlinuz=$1 tmp=$2 suites=$3 extra=$4 s acc list log label rc=0 qrc every=
-	local -A group=()
+	local vmlinuz=$1 tmp=$2 suites=$3 extra=$4 s acc app key list log label rc=0 qrc every=
+	local -A group=() gacc=() gapp=()
 	local order=()
 	for s in ${suites//,/ }; do
 		acc=$(cat "$AT_ROOT/tools/testing/guest/$s.accel" 2>/dev/null || echo "${AT_ACCEL:-tcg}")
@@ -337,24 +339,38 @@ test_boots() {
 			continue
 		fi
 		acc=${AT_ACCEL_FORCE:-$acc}
-		[ -n "${group[$acc]:-}" ] || order+=("$acc")
-		group[$acc]+="${group[$acc]:+,}$s"
+		app=$(sed 's/#.*//' "$AT_ROOT/tools/testing/guest/$s.append" 2>/dev/null | xargs || true)
+		key="$acc|$app"
+		if [ -z "${group[$key]:-}" ]; then
+			order+=("$key")
+			gacc[$key]=$acc
+			gapp[$key]=$app
+		fi
+		group[$key]+="${group[$key]:+,}$s"
 	done
 	if [ ${#order[@]} -eq 0 ]; then
 		acc=${AT_ACCEL_FORCE:-${AT_ACCEL:-tcg}}
-		order=("$acc")
-		group[$acc]=
+		key="$acc|"
+		order=("$key")
+		gacc[$key]=$acc
+		gapp[$key]=
+		group[$key]=
 	fi
-	for acc in "${order[@]}"; do
-		list=${group[$acc]}$every
+	for key in "${order[@]}"; do
+		acc=${gacc[$key]} app=${gapp[$key]}
+		list=${group[$key]}$every
 		list=${list#,}
 		log=$LOG label=$LABEL
 		if [ "$acc" != "${AT_ACCEL:-tcg}" ]; then
-			log="${LOG%.log}.${acc//[^a-z0-9]/-}.log"
-			label="$LABEL/${acc//[^a-z0-9=]/-}"
+			log="${log%.log}.${acc//[^a-z0-9]/-}.log"
+			label="$label/${acc//[^a-z0-9=]/-}"
+		fi
+		if [ -n "$app" ]; then
+			log="${log%.log}.${app//[^a-z0-9]/-}.log"
+			label="$label/${app//[^a-z0-9=.]/-}"
 		fi
 		qrc=0
-		AT_ACCEL=$acc qemu_cmd "$vmlinuz" "$tmp/initramfs.cpio.gz" "at.mode=test at.suites=$list$extra"
+		AT_ACCEL=$acc qemu_cmd "$vmlinuz" "$tmp/initramfs.cpio.gz" "at.mode=test at.suites=$list$extra${app:+ $app}"
 		watch_guest "$tmp/console.raw" || qrc=$?
 		tr -d '\r' <"$tmp/console.raw" >"$log"
 		rm -f "${log%.log}.pm"
