@@ -7,12 +7,12 @@ KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 VERSION := $(shell cat VERSION)
 
-# Harness knobs (see README): which kernels and suites make check runs.
+# Harness knobs (see tools/vm/README.md): which kernels and suites make check runs.
 KERNELS ?= 6.1 6.12 6.1-rt 6.12-rt test test-6.1
 SUITES ?= all
 # make vm-shell / make demo boot this one.
 KERNEL ?= 6.12
-# make bench / make bench-icount measure this one; the README's numbers
+# make bench / make bench-icount measure this one; tools/bench/README.md's numbers
 # are from Debian 6.1.
 BENCH_KERNEL ?= 6.1
 

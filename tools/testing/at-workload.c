@@ -10,8 +10,8 @@
  *               [--hold FILE]    ... and the clients only once FILE exists
  *   at-workload --burst N        N AF_UNIX accepts in a row (no EXPECT)
  *
- * stdout is the account: "EXPECT key=value ..." lines (see README,
- * "Tests: workload and checks"), "# ..." lines for people.  Exit status
+ * stdout is the account: "EXPECT key=value ..." lines (see
+ * tools/testing/README.md), "# ..." lines for people.  Exit status
  * 0, 1 when the kernel did not behave as a case assumes, 2 on a setup
  * error.
  */

@@ -320,9 +320,9 @@ main() {
 }
 
 # A suite may name the QEMU accelerator it needs in NAME.accel next to
-# it (70-lifecycle: single-threaded TCG, see README "Load and unload
-# under QEMU"), and kernel command line it needs in NAME.append
-# (15-compat32: syscall.x32=y).  Suites are booted in groups, one boot
+# it (70-lifecycle: single-threaded TCG, see tools/vm/README.md, "Load
+# and unload under QEMU"), and kernel command line it needs in
+# NAME.append (15-compat32: syscall.x32=y).  Suites are booted in groups, one boot
 # per accelerator and command line, the default group first; a group
 # other than the default reports under LABEL/ACCEL (LABEL/APPEND,
 # LABEL/ACCEL/APPEND) and keeps its console in LOG with those in its

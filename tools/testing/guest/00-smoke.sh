@@ -3,7 +3,7 @@
 # Smoke test: the module loads, creates its device and debugfs directory,
 # and unloads cleanly.
 #
-# Guest suite conventions (see README): POSIX sh, environment AT_KO,
+# Guest suite conventions (tools/vm/README.md): POSIX sh, environment AT_KO,
 # AT_KUNIT_KO, AT_BIN, AT_KVER; print "ok - desc" / "not ok - desc" and
 # "# diagnostics"; exit non-zero if anything failed.
 

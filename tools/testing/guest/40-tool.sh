@@ -12,7 +12,7 @@
 #   - hist and top against socat servers and the workload print the
 #     numbers that traffic produced.
 #
-# Guest suite conventions (README): POSIX sh, AT_KO, AT_BIN, AT_KVER;
+# Guest suite conventions (tools/vm/README.md): POSIX sh, AT_KO, AT_BIN, AT_KVER;
 # "ok - desc" / "not ok - desc" / "# diagnostics"; non-zero exit on failure.
 
 T=${AT_TOOL:-$AT_BIN/accepttrace}

@@ -21,7 +21,7 @@
 #
 # 70-lifecycle.accel boots this suite on single-threaded TCG: QEMU 7.2's
 # multi-threaded TCG runs stale code after one vCPU patches kernel text
-# that another is executing (README, "Load and unload under QEMU").
+# that another is executing (tools/vm/README.md, "Load and unload under QEMU").
 . "$AT_BIN/at-lib.sh"
 
 # 100 cycles; 10 on the debug kernels (KUnit, KASAN, lockdep: a cycle
