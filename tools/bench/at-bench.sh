@@ -173,7 +173,7 @@ at_check() {
 
 floor_check() {
 	rmmod accepttrace_floor || WHY="$WHY rmmod failed;"
-	for _f in __sys_accept4 inet_accept; do
+	for _f in __sys_accept4 inet_accept do_accept; do
 		dmesg | grep -q "accepttrace_floor: $_f nmissed=0 kretprobe_nmissed=0\$" ||
 			WHY="$WHY $_f: $(dmesg | grep "accepttrace_floor: $_f" | tail -n1);"
 	done
