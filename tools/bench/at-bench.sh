@@ -245,7 +245,7 @@ ft_check() {
 show_probes() {
 	[ -f "$T/probes.$1" ] && return 0
 	: >"$T/probes.$1"
-	grep -E '__sys_accept4|inet_accept' /sys/kernel/debug/kprobes/list 2>/dev/null |
+	grep -E '__sys_accept4|inet_accept|do_accept' /sys/kernel/debug/kprobes/list 2>/dev/null |
 		sed "s/^/PROBES arm=$1 /" | tee -a "$DATA"
 }
 
