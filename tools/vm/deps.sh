@@ -10,6 +10,8 @@ PACKAGES=(
 	# building modules and the tools
 	make gcc libc6-dev bc flex bison libelf-dev libssl-dev dwarves kmod
 	sparse perl rsync liburing-dev
+	# kunit.py (make check's kunit-intree step)
+	python3
 	# the default 6.1 kernel headers (the 6.12 ones are resolved by kernels.sh)
 	linux-headers-amd64
 	# booting test guests
