@@ -43,7 +43,9 @@ kunit: kdir-check
 	$(if $(shell grep -s '^CONFIG_KUNIT=[ym]' "$(KDIR)/include/config/auto.conf"),,$(error accepttrace: the kernel in KDIR=$(KDIR) has no KUnit (CONFIG_KUNIT is not set) — build against a KUnit kernel, e.g. the KDIR tools/vm/test-kernel.sh prints; see README "KUnit"))
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
 
-# The suites inside a kernel tree with kunit.py (slow; not part of check).
+# The suites inside a kernel tree with kunit.py, as make check's
+# kunit-intree step runs them (the first build is slow, later ones are
+# incremental; cached in $(AT_CACHE)/kunit-intree/).
 kunit-intree:
 	@kunit/run-intree.sh
 
@@ -151,7 +153,7 @@ help:
 	@echo "  make dkms-test [KERNELS=...]        DKMS add/build/install/load/remove"
 	@echo "  make stress [STRESS_KERNELS=\"6.1 6.12\"] [STRESS_CYCLES=2000]"
 	@echo "                                      load/unload cycles under accept churn"
-	@echo "  make kunit-intree                   KUnit suites in-tree via kunit.py (slow)"
+	@echo "  make kunit-intree                   KUnit suites in-tree via kunit.py (check's kunit-intree)"
 	@echo "  make demo [KERNEL=6.12]             boot, trace a few servers, show the trace"
 	@echo "  make vm-shell [KERNEL=6.12|6.1|test] shell in a guest with the module loaded"
 	@echo "  make bench [BENCH_KERNEL=6.1|6.12]  accepttrace vs ftrace kprobe_events vs empty probes"

@@ -9,6 +9,9 @@
 #   build       per kernel: W=1 + sparse build, any warning fails
 #   guest       per kernel: boot it and run the guest suites
 #   dkms        dkms add/build/install/load/remove on the Debian kernels
+#   kunit-intree  kunit.py run in a copy of the test kernel's source tree
+#               (kunit/run-intree.sh), beside the kernels, niced; its
+#               build is cached in $AT_CACHE/kunit-intree/
 #
 # Narrowing (environment, set by the Makefile):
 #   AT_JOBS=2                 kernels worked on at once (see kernels_all)
@@ -16,8 +19,10 @@
 #                             kernels to build and boot (tools/vm/kernels.sh
 #                             names them); the -rt kernels boot only the
 #                             suites in RT_SUITES
-#   SUITES="all"              any of: build checkpatch dkms tool, and guest
-#                             suite names or numbers (00-smoke, 00)
+#   SUITES="all"              any of: build checkpatch dkms tool kunit-intree,
+#                             and guest suite names or numbers (00-smoke, 00);
+#                             "all" runs kunit-intree only when KERNELS has
+#                             "test" (its source is the test kernel's)
 #
 # Prints one PASS/FAIL/SKIP line per suite and ends with
 # "N passed, N failed"; exits non-zero on any failure.
@@ -161,6 +166,49 @@ guarded() {
 	fi
 }
 
+# kunit.py in a kernel tree (kunit/run-intree.sh), as kernel CI runs
+# the suites.  The full kunit.py output and the raw KTAP go to the log;
+# the result is one line, each KUnit case counting one: passed ones pass,
+# failed, crashed, skipped ones and errors fail.  A run that ends without
+# kunit.py's "Testing complete." line (no source, configuration or build
+# failure, no KTAP) is one failure.  Niced: on a fresh cache its kernel
+# build (about 8 CPU minutes) fills the CPU time the guests leave idle
+# instead of slowing them down.  panic=-1:
+# a kernel that panics reboots, which ends QEMU (-no-reboot) at once
+# instead of hanging until kunit.py's timeout.
+want_kunit_intree() {
+	if [ "$SUITES" = all ]; then
+		[[ " $KERNELS " == *" test "* ]]
+	else
+		want kunit-intree
+	fi
+}
+
+kunit_intree_step() {
+	local name=kunit-intree/x86_64 log="$LOGDIR/kunit-intree.log" rc=0
+	local start=$SECONDS line n p=0 f=0 secs
+	AT_KUNIT_RAW=1 nice -n 10 "$AT_ROOT/kunit/run-intree.sh" \
+		--kernel_args=panic=-1 </dev/null >"$log" 2>&1 || rc=$?
+	secs=$((SECONDS - start))
+	line=$(sed -n 's/.*Testing complete\. \(Ran [0-9]* tests:.*\)$/\1/p' "$log" | tail -n1)
+	for n in passed failed crashed skipped errors; do
+		[[ $line =~ $n:\ ([0-9]+) ]] || continue
+		if [ "$n" = passed ]; then
+			p=${BASH_REMATCH[1]}
+		else
+			f=$((f + BASH_REMATCH[1]))
+		fi
+	done
+	if [ "$rc" -eq 0 ] && [ -n "$line" ] && [ "$f" -eq 0 ] && [ "$p" -gt 0 ]; then
+		report PASS "$name" "$p" 0 "$line; ${secs} s"
+	else
+		[ "$f" -gt 0 ] || f=1
+		report FAIL "$name" "$p" "$f" "${line:-no 'Testing complete' line} (rc=$rc, ${secs} s); see $log"
+		sed '/^---- raw kernel output/,$d' "$log" | grep -v '\[PASSED\]' |
+			tail -n 40 | sed 's/^/    | /' || true
+	fi
+}
+
 dkms_step() {
 	local k list=()
 	for k in $KERNELS; do
@@ -179,6 +227,9 @@ dkms_step() {
 kernels_all() {
 	local jobs=${AT_JOBS:-2} k i rc
 	local -a ks pids=()
+	# Nothing to build or boot (SUITES=checkpatch, SUITES=kunit-intree):
+	# no kernel to fetch either.
+	want build || return 0
 	read -r -a ks <<<"$KERNELS"
 	[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "AT_JOBS=$jobs: not a positive number"
 	for k in "${ks[@]}"; do
@@ -216,7 +267,7 @@ summary() {
 }
 
 main() {
-	local k start=$SECONDS
+	local k start=$SECONDS kpid rc
 	cd "$AT_ROOT"
 	if [ "$(id -u)" -eq 0 ]; then
 		# Without network but with everything cached, carry on: the steps
@@ -239,9 +290,30 @@ main() {
 	if want checkpatch; then
 		step checkpatch "$VM/checkpatch.sh" || true
 	fi
-	kernels_all
+	# Beside everything else, its lines and results shown at the end.
+	kpid=
+	if want_kunit_intree; then
+		(
+			export AT_RESULTS="$LOGDIR/results-kunit-intree.tsv"
+			: >"$AT_RESULTS"
+			kunit_intree_step
+		) >"$LOGDIR/kunit-intree.out" 2>&1 &
+		kpid=$!
+		msg "kunit-intree: started (kunit.py in a kernel tree; its lines follow at the end)"
+	fi
+	# In a subshell: its "jobs" and "wait -n" must not see kunit-intree.
+	(kernels_all)
 	if want dkms; then
 		dkms_step
+	fi
+	if [ -n "$kpid" ]; then
+		rc=0
+		wait "$kpid" || rc=$?
+		cat "$LOGDIR/kunit-intree.out"
+		cat "$LOGDIR/results-kunit-intree.tsv" >>"$AT_RESULTS"
+		if [ "$rc" -ne 0 ] && ! grep -q '^FAIL' "$LOGDIR/results-kunit-intree.tsv"; then
+			report FAIL kunit-intree 0 1 "harness error (rc=$rc), see the lines above"
+		fi
 	fi
 	echo
 	echo "time: $((SECONDS - start)) s"

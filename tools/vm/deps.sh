@@ -12,6 +12,8 @@ PACKAGES=(
 	sparse perl rsync liburing-dev
 	# static i386 and x32 guest programs (gcc -m32, -mx32: at-compat32)
 	gcc-multilib
+	# kunit.py (make check's kunit-intree step)
+	python3
 	# the default 6.1 kernel headers (the 6.12 ones are resolved by kernels.sh)
 	linux-headers-amd64
 	# booting test guests

@@ -20,6 +20,9 @@
 #
 # Builds happen in a temporary sibling directory that is renamed into place,
 # under an flock, so concurrent callers wait for one build instead of racing.
+# The source is unpacked under a lock of its own (ROOT/src/.lock), so that
+# --unpack (the in-tree KUnit step, kunit/run-intree.sh) need not wait
+# for a kernel build.
 #
 # stdout, last three lines (read by tools/vm/kernels.sh):
 #   KVER=<kernelrelease>
@@ -27,10 +30,12 @@
 #   VMLINUZ=<bzImage>
 # Everything else goes to stderr.
 #
-# Usage: tools/vm/test-kernel.sh [--series 6.1|6.12] [--print] [--rebuild]
+# Usage: tools/vm/test-kernel.sh [--series 6.1|6.12] [--print] [--rebuild] [--unpack]
 #   --series   which linux-source to build (default 6.12)
 #   --print    print the paths of the cached kernel, exit 1 if not built
 #   --rebuild  discard the cached build for this fragment and build again
+#   --unpack   only unpack the source (once) and print KSRC=<ROOT/src/...>
+#              and KSRC_VERSION=<source-version>; builds nothing
 
 set -euo pipefail
 
@@ -55,6 +60,7 @@ while [ $# -gt 0 ]; do
 		;;
 	--print) mode=print ;;
 	--rebuild) mode=rebuild ;;
+	--unpack) mode=unpack ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage; die "unknown argument: $1" ;;
 	esac
@@ -120,6 +126,48 @@ if [ "$mode" = print ]; then
 	exit 0
 fi
 
+# Unpack the source into $srcdir once per source version, under the
+# source lock (fd 8), which is released again: a kernel build need not
+# hold it, and --unpack callers must not wait for one.
+unpack_src() {
+	local tmp
+	mkdir -p "$CACHE_ROOT/src"
+	exec 8>"$CACHE_ROOT/src/.lock"
+	if ! flock -n 8; then
+		log "waiting for another unpack (lock $CACHE_ROOT/src/.lock)"
+		flock 8
+	fi
+	# Leftovers of interrupted runs (we hold the lock, so nobody owns them).
+	rm -rf "$CACHE_ROOT"/src/.tmp-*
+	if [ ! -f "$srcdir/.complete" ]; then
+		rm -rf "$srcdir"
+		tmp=$CACHE_ROOT/src/.tmp-$sver.$$
+		mkdir -p "$tmp"
+		log "unpacking $SRC_TARBALL ($ver) into $srcdir"
+		tar -C "$tmp" --strip-components=1 -xJf "$SRC_TARBALL"
+		[ -f "$tmp/Makefile" ] || die "unexpected layout of $SRC_TARBALL"
+		: >"$tmp/.complete"
+		mv -T "$tmp" "$srcdir"
+	fi
+	exec 8>&-
+}
+
+if [ "$mode" = unpack ]; then
+	ver=$(src_version)
+	sver=$(sanitize "$ver")
+	srcdir=$CACHE_ROOT/src/$sver
+	if [ -z "$ver" ] || [ ! -f "$srcdir/.complete" ]; then
+		need_pkgs "$SRC_PKG" xz-utils
+		[ -r "$SRC_TARBALL" ] || die "$SRC_TARBALL missing after installing $SRC_PKG"
+		ver=$(src_version)
+		sver=$(sanitize "$ver")
+		srcdir=$CACHE_ROOT/src/$sver
+		unpack_src
+	fi
+	printf 'KSRC=%s\nKSRC_VERSION=%s\n' "$srcdir" "$ver"
+	exit 0
+fi
+
 # Fast path: nothing to install, nothing to lock.
 ver=$(src_version)
 if [ -n "$ver" ] && [ "$mode" = build ]; then
@@ -147,7 +195,7 @@ if ! flock -n 9; then
 fi
 
 # Leftovers of interrupted runs (we hold the lock, so nobody owns them).
-rm -rf "$CACHE_ROOT"/.tmp-* "$CACHE_ROOT"/src/.tmp-*
+rm -rf "$CACHE_ROOT"/.tmp-*
 
 if [ "$mode" = rebuild ]; then
 	log "--rebuild: removing $dir"
@@ -163,16 +211,7 @@ elif [ -e "$dir" ]; then
 fi
 
 # --- unpack the source, once per source version ----------------------------
-if [ ! -f "$srcdir/.complete" ]; then
-	rm -rf "$srcdir"
-	tmp=$CACHE_ROOT/src/.tmp-$sver.$$
-	mkdir -p "$tmp"
-	log "unpacking $SRC_TARBALL ($ver) into $srcdir"
-	tar -C "$tmp" --strip-components=1 -xJf "$SRC_TARBALL"
-	[ -f "$tmp/Makefile" ] || die "unexpected layout of $SRC_TARBALL"
-	: >"$tmp/.complete"
-	mv -T "$tmp" "$srcdir"
-fi
+unpack_src
 
 # --- configure and build ------------------------------------------------------
 tmp=$CACHE_ROOT/.tmp-$sver-$hash.$$
