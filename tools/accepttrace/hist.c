@@ -290,7 +290,8 @@ int at_cmd_hist(const struct at_opts *o)
 		return AT_EXIT_ERROR;
 	if (!o->duration && !o->interval)
 		fprintf(stderr, "Tracing accept latency... Hit Ctrl-C to end.\n");
-	rc = at_run(o, hist_rec, hist_tick, &t);
+	rc = at_run(o, &(const struct at_loop){ .rec = hist_rec,
+						 .tick = hist_tick, .ctx = &t });
 	at_tally_free(&t);
 	return rc;
 }

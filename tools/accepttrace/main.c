@@ -19,8 +19,6 @@
 /* PID_MAX_LIMIT on 64-bit: the module rejects anything larger. */
 #define AT_PID_MAX	4194304
 
-const char *at_prog = "accepttrace";
-
 static const char usage_text[] =
 "usage: accepttrace [stream] [-j] [-T|-t] [-n N] [-d SEC] [FILTER...]\n"
 "       accepttrace stats [-j]\n"
@@ -91,13 +89,6 @@ usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help'.\n", at_prog);
 	exit(AT_EXIT_USAGE);
-}
-
-void at_check_stdout(void)
-{
-	/* EPIPE (SIGPIPE is ignored) or any write error: nobody listens */
-	if (fflush(stdout) == EOF || ferror(stdout))
-		_exit(AT_EXIT_OK);
 }
 
 /* A decimal integer in [min, max], or a usage error naming @what. */
@@ -207,21 +198,41 @@ static void parse_option(int c, const char *arg, struct at_opts *o)
 	}
 }
 
-enum at_cmd { CMD_STREAM, CMD_STATS, CMD_HIST, CMD_TOP, CMD_METRICS };
+/* What a subcommand takes besides a filter, as its usage line lists. */
+#define TAKES_COUNT	0x01	/* -n */
+#define TAKES_TIME	0x02	/* -T, -t */
+#define TAKES_JSON	0x04	/* -j */
+#define TAKES_INTERVAL	0x08	/* -i */
+#define TAKES_OUTPUT	0x10	/* -o */
+#define TAKES_ONCE	0x20	/* -1 */
+#define TAKES_DURATION	0x40	/* -d */
+#define TAKES_FILTER	0x80
 
-static int parse_cmd(const char *s, enum at_cmd *cmd)
+/* The subcommands, the first the default. */
+static const struct at_subcmd {
+	const char	*name;
+	int		(*run)(const struct at_opts *o);
+	unsigned int	takes;
+} subcmds[] = {
+	{ "stream",  at_cmd_stream,  TAKES_COUNT | TAKES_TIME | TAKES_JSON |
+				     TAKES_DURATION | TAKES_FILTER },
+	{ "stats",   at_cmd_stats,   TAKES_JSON },
+	{ "hist",    at_cmd_hist,    TAKES_INTERVAL | TAKES_DURATION |
+				     TAKES_FILTER },
+	{ "top",     at_cmd_top,     TAKES_INTERVAL | TAKES_ONCE |
+				     TAKES_DURATION | TAKES_FILTER },
+	{ "metrics", at_cmd_metrics, TAKES_INTERVAL | TAKES_OUTPUT |
+				     TAKES_DURATION | TAKES_FILTER },
+};
+
+static const struct at_subcmd *find_subcmd(const char *s)
 {
-	static const char * const names[] = { "stream", "stats", "hist", "top",
-					       "metrics" };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(s, names[i])) {
-			*cmd = i;
-			return 0;
-		}
-	}
-	return -1;
+	for (i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
+		if (!strcmp(s, subcmds[i].name))
+			return &subcmds[i];
+	return NULL;
 }
 
 static bool filter_given(const struct accepttrace_filter *f)
@@ -231,59 +242,52 @@ static bool filter_given(const struct accepttrace_filter *f)
 }
 
 /* Each subcommand takes what its line of the usage text lists, no more. */
-static void check_combination(enum at_cmd cmd, const struct at_opts *o)
+static void check_combination(const struct at_subcmd *c,
+			      const struct at_opts *o)
 {
-	if (o->count && cmd != CMD_STREAM)
+	if (o->count && !(c->takes & TAKES_COUNT))
 		usage_error("-n/--count is for the event stream");
-	if (o->time != AT_TIME_MONO && cmd != CMD_STREAM)
+	if (o->time != AT_TIME_MONO && !(c->takes & TAKES_TIME))
 		usage_error("-T/-t are for the event stream");
-	if (o->json && cmd != CMD_STREAM && cmd != CMD_STATS)
+	if (o->json && !(c->takes & TAKES_JSON))
 		usage_error("-j/--json is for the event stream and stats");
-	if (o->interval && cmd != CMD_HIST && cmd != CMD_TOP &&
-	    cmd != CMD_METRICS)
+	if (o->interval && !(c->takes & TAKES_INTERVAL))
 		usage_error("-i/--interval is for hist, top and metrics");
-	if (o->output && cmd != CMD_METRICS)
+	if (o->output && !(c->takes & TAKES_OUTPUT))
 		usage_error("-o/--output is for metrics");
-	if (o->once && cmd != CMD_TOP)
+	if (o->once && !(c->takes & TAKES_ONCE))
 		usage_error("-1/--once is for top");
-	if (cmd == CMD_STATS && o->duration)
-		usage_error("stats takes no -d/--duration");
-	if (cmd == CMD_STATS && filter_given(&o->filter))
-		usage_error("stats takes no filter: its counters are the module's");
+	if (o->duration && !(c->takes & TAKES_DURATION))
+		usage_error("%s takes no -d/--duration", c->name);
+	if (filter_given(&o->filter) && !(c->takes & TAKES_FILTER))
+		usage_error("%s takes no filter: its counters are the module's",
+			    c->name);
 }
 
 int main(int argc, char **argv)
 {
-	enum at_cmd cmd = CMD_STREAM;
+	const struct at_subcmd *cmd = &subcmds[0], *c;
 	struct at_opts o;
-	int c;
+	int opt;
 
 	memset(&o, 0, sizeof(o));
-	if (argc > 1 && !parse_cmd(argv[1], &cmd)) {
+	if (argc > 1 && (c = find_subcmd(argv[1]))) {
+		cmd = c;
 		argv[1] = argv[0];
 		argv++;
 		argc--;
 	}
-	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1)
-		parse_option(c, optarg, &o);
-	if (optind == argc - 1 && cmd == CMD_STREAM &&
-	    !parse_cmd(argv[optind], &cmd))
+	while ((opt = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1)
+		parse_option(opt, optarg, &o);
+	if (optind == argc - 1 && cmd == &subcmds[0] &&
+	    (c = find_subcmd(argv[optind]))) {
+		cmd = c;
 		optind++;
+	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	check_combination(cmd, &o);
 
 	at_install_signals();
-	switch (cmd) {
-	case CMD_STATS:
-		return at_cmd_stats(&o);
-	case CMD_HIST:
-		return at_cmd_hist(&o);
-	case CMD_TOP:
-		return at_cmd_top(&o);
-	case CMD_METRICS:
-		return at_cmd_metrics(&o);
-	default:
-		return at_cmd_stream(&o);
-	}
+	return cmd->run(&o);
 }

@@ -497,7 +497,9 @@ int at_cmd_metrics(const struct at_opts *o)
 	/* no -i, no -d: what the module holds now, once */
 	run.drain_only = !o->interval && !o->duration;
 	c.start = at_now_ns(CLOCK_REALTIME) / 1e9;
-	rc = at_run(&run, metrics_rec, metrics_tick, &c);
+	rc = at_run(&run, &(const struct at_loop){ .rec = metrics_rec,
+						    .tick = metrics_tick,
+						    .ctx = &c });
 	if (rc == AT_EXIT_OK && c.error)
 		rc = AT_EXIT_ERROR;
 	at_tally_free(&c.t);

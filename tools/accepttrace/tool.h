@@ -172,26 +172,42 @@ void at_reader_free(struct at_reader *r);
 long at_dev_read(struct at_reader *r, unsigned long long want);
 const struct accepttrace_hdr *at_dev_next(struct at_reader *r);
 
-/* ---- stream.c ---- */
+/* ---- run.c: the read loop, signals, clocks ---- */
+extern const char *at_prog;
 extern volatile int at_stop;
 void at_install_signals(void);
+/* Flush stdout; if nobody reads it any more, exit 0 quietly. */
+void at_check_stdout(void);
 long long at_now_ns(int clock);
 /* Wait for the device to be readable for up to @ms (-1: forever). */
 int at_wait(int fd, int ms);
-/* How many reads at most empty the module after a stop (see stream.c). */
+/* How many reads at most empty the module after a stop (see run.c). */
 unsigned int at_drain_reads(void);
-int at_cmd_stream(const struct at_opts *o);
 
 /*
- * The read loop of hist, top and metrics: open the device with
- * o->filter, hand every record to @rec, call @tick every o->interval
- * seconds (if > 0), stop at o->duration, a signal, or when @rec returns
- * non-zero (with o->drain_only at once); then drain, and call @tick a
- * last time with @final set.  Returns an exit code.
+ * The read loop, which stream, hist, top and metrics run: open the
+ * device with o->filter, call @started, hand every record to @rec, call
+ * @batch after each read()'s records and @tick every o->interval seconds
+ * (if > 0); stop at o->duration, a signal, or when @rec returns non-zero
+ * (with o->drain_only at once); then, unless @rec asked to stop, drain
+ * what the module holds and call @tick a last time with @final set.
+ * @want, if set, bounds the records the next read() may take (0: any).
+ * Every hook but @rec may be NULL.  Returns an exit code.
  */
 typedef int (*at_rec_fn)(void *ctx, const struct accepttrace_hdr *h);
 typedef void (*at_tick_fn)(void *ctx, bool final);
-int at_run(const struct at_opts *o, at_rec_fn rec, at_tick_fn tick, void *ctx);
+struct at_loop {
+	void			(*started)(void *ctx);
+	at_rec_fn		rec;
+	void			(*batch)(void *ctx);
+	unsigned long long	(*want)(void *ctx);
+	at_tick_fn		tick;
+	void			*ctx;
+};
+int at_run(const struct at_opts *o, const struct at_loop *l);
+
+/* ---- stream.c ---- */
+int at_cmd_stream(const struct at_opts *o);
 
 /* ---- stats.c ---- */
 
@@ -304,10 +320,5 @@ void at_metrics_print(FILE *f, const struct at_tally *t,
 		      const struct at_stats *s, const char *version,
 		      double start);
 int at_cmd_metrics(const struct at_opts *o);
-
-/* ---- main.c ---- */
-extern const char *at_prog;
-/* stdout failed (EPIPE under `| head`): leave quietly with status 0. */
-void at_check_stdout(void);
 
 #endif /* _AT_TOOL_H */

@@ -194,7 +194,8 @@ int at_cmd_top(const struct at_opts *o)
 	c.o = &run;
 	c.tty = isatty(STDOUT_FILENO);
 	c.since = at_now_ns(CLOCK_MONOTONIC);
-	rc = at_run(&run, top_rec, top_tick, &c);
+	rc = at_run(&run, &(const struct at_loop){ .rec = top_rec,
+						    .tick = top_tick, .ctx = &c });
 	free(c.rows);
 	return rc;
 }

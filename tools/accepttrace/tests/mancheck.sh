@@ -180,9 +180,9 @@ sort_synopsis() {
 	done | sort
 }
 
-# parse_cmd(): the names[] it looks the subcommand up in (one line or more).
+# main.c's subcmds[] table: the name that opens each entry.
 code_subcommands() {
-	sed -n '/names\[\] = {/,/};/p' "$1" | grep -o '"[a-z]*"' | tr -d '"' | sort
+	sed -n '/subcmds\[\] = {/,/};/p' "$1" | sed -n 's/^[[:space:]]*{ "\([a-z]*\)",.*/\1/p' | sort
 }
 
 # ---- 1. mandoc -T lint ----
