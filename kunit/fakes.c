@@ -11,61 +11,42 @@
 
 #include "at_test.h"
 
-struct at_ring **at_rings;
 bool at_enabled;
 unsigned int at_maxactive = 16;
 u32 at_ring_bytes;
 atomic_long_t at_lost_no_ring;
 atomic_long_t at_no_ring_hits[AT_NR_PROBES];
-bool at_wake_wanted;
-
-/* The suites poll: no reader to kick. */
-void at_ring_kick(struct at_ring *r)
+/* The suites poll: a kick wakes no reader. */
+static void at_test_no_reader(struct irq_work *work)
 {
+}
+
+void at_ring_wake_init(struct at_ring *r)
+{
+	init_irq_work(&r->wake, at_test_no_reader);
 }
 
 int at_test_rings_alloc(u32 size)
 {
 	int cpu, ret;
 
-	at_rings = kcalloc(nr_cpu_ids, sizeof(*at_rings), GFP_KERNEL);
-	if (!at_rings)
-		return -ENOMEM;
+	ret = at_rings_alloc();
+	if (ret)
+		return ret;
 	for_each_possible_cpu(cpu) {
-		struct at_ring *r = kzalloc(sizeof(*r), GFP_KERNEL);
-
-		if (!r) {
-			ret = -ENOMEM;
-			goto fail;
-		}
-		ret = at_ring_init(r, size, cpu);
+		ret = at_ring_add(cpu, size);
 		if (ret) {
-			kfree(r);
-			goto fail;
+			at_rings_free();
+			return ret;
 		}
-		at_rings[cpu] = r;
 	}
 	at_ring_bytes = size;
 	return 0;
-fail:
-	at_test_rings_free();
-	return ret;
 }
 
 void at_test_rings_free(void)
 {
-	int cpu;
-
-	if (!at_rings)
-		return;
-	for_each_possible_cpu(cpu) {
-		if (!at_rings[cpu])
-			continue;
-		at_ring_destroy(at_rings[cpu]);
-		kfree(at_rings[cpu]);
-	}
-	kfree(at_rings);
-	at_rings = NULL;
+	at_rings_free();
 }
 
 u64 at_test_attempts(void)

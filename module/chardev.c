@@ -68,7 +68,6 @@
 
 static DECLARE_WAIT_QUEUE_HEAD(at_wq);
 static unsigned long at_busy;	/* bit 0: the device is open */
-bool at_wake_wanted;
 static unsigned long at_last_wake;	/* jiffies of the last wakeup */
 static struct timer_list at_wake_timer;
 
@@ -173,12 +172,6 @@ static bool at_want_wake(void)
 	/* Pairs with the smp_mb() in at_emit(): flag, then the heads. */
 	smp_mb();
 	return any_readable();
-}
-
-/* A ring crossed a quarter full, or a record came while a reader waits. */
-void at_ring_kick(struct at_ring *r)
-{
-	irq_work_queue(&r->wake);
 }
 
 void at_ring_wake_init(struct at_ring *r)

@@ -40,7 +40,6 @@ bool at_enabled = true;
 module_param_named(enabled, at_enabled, bool, 0444);
 MODULE_PARM_DESC(enabled, "record from load on (default 1); toggle later in debugfs accepttrace/enable");
 
-struct at_ring **at_rings;
 u32 at_ring_bytes;
 
 /*
@@ -88,50 +87,26 @@ atomic_long_t at_no_ring_hits[AT_NR_PROBES];
 
 static int at_cpu_online(unsigned int cpu)
 {
-	struct at_ring *r;
-	int ret;
+	int ret = at_ring_add(cpu, at_ring_bytes);
 
-	if (at_rings[cpu])
-		return 0;
-	r = kzalloc_node(sizeof(*r), GFP_KERNEL, cpu_to_node(cpu));
-	ret = r ? at_ring_init(r, at_ring_bytes, cpu) : -ENOMEM;
-	if (ret) {
-		kfree(r);
-		if (!at_rings_live)
-			return ret;
-		/* Never keep a CPU from coming up: its events are counted. */
-		pr_warn("cpu %u: no ring (error %d); its events are counted as lost\n",
-			cpu, ret);
-		return 0;
-	}
-	at_ring_wake_init(r);
-	/* Release: the ring is whole before a handler or the reader sees it. */
-	smp_store_release(&at_rings[cpu], r);
+	if (!ret || !at_rings_live)
+		return ret;
+	/* Never keep a CPU from coming up: its events are counted. */
+	pr_warn("cpu %u: no ring (error %d); its events are counted as lost\n",
+		cpu, ret);
 	return 0;
 }
 
 /* Only once the probes are gone: nothing may write to what this frees. */
 static void rings_free(void)
 {
-	int cpu;
-
 	if (!at_rings)
 		return;
 	if (at_cpuhp_state > 0)
 		cpuhp_remove_state_nocalls(at_cpuhp_state);
 	at_cpuhp_state = 0;
 	at_rings_live = false;
-	for_each_possible_cpu(cpu) {
-		struct at_ring *r = at_rings[cpu];
-
-		if (!r)
-			continue;
-		irq_work_sync(&r->wake);
-		at_ring_destroy(r);
-		kfree(r);
-	}
-	kfree(at_rings);
-	at_rings = NULL;
+	at_rings_free();
 }
 
 /* A ring for every CPU online now, and for each one that comes later. */
@@ -139,9 +114,9 @@ static int rings_alloc(void)
 {
 	int ret;
 
-	at_rings = kcalloc(nr_cpu_ids, sizeof(*at_rings), GFP_KERNEL);
-	if (!at_rings)
-		return -ENOMEM;
+	ret = at_rings_alloc();
+	if (ret)
+		return ret;
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "accepttrace:online",
 				at_cpu_online, NULL);
 	if (ret < 0) {

@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The per-CPU record ring: one producer (the probe handler on that CPU),
- * one consumer (the reader).  See struct at_ring for the contract.
+ * one consumer (the reader).  See struct at_ring (ring.h) for the
+ * contract.  And the set of rings: one per CPU that has been online.
  */
 #include <linux/kernel.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/uaccess.h>
 #include <linux/timekeeping.h>
 #include <linux/topology.h>
 
-#include "internal.h"
+#include "ring.h"
+
+struct at_ring **at_rings;
+bool at_wake_wanted;
 
 int at_ring_init(struct at_ring *r, u32 size, u32 cpu)
 {
@@ -255,4 +260,57 @@ u64 at_ring_used(const struct at_ring *r)
 {
 	/* Acquire: a snapshot for statistics, ordered like the reader's. */
 	return smp_load_acquire(&r->head) - READ_ONCE(r->tail);
+}
+
+/* The table of rings, empty: at_ring_add() fills it CPU by CPU. */
+int at_rings_alloc(void)
+{
+	at_rings = kcalloc(nr_cpu_ids, sizeof(*at_rings), GFP_KERNEL);
+	return at_rings ? 0 : -ENOMEM;
+}
+
+/* A ring of @size bytes for @cpu, unless it has one already. */
+int at_ring_add(unsigned int cpu, u32 size)
+{
+	struct at_ring *r;
+	int ret;
+
+	if (at_rings[cpu])
+		return 0;
+	r = kzalloc_node(sizeof(*r), GFP_KERNEL, cpu_to_node(cpu));
+	ret = r ? at_ring_init(r, size, cpu) : -ENOMEM;
+	if (ret) {
+		kfree(r);
+		return ret;
+	}
+	at_ring_wake_init(r);
+	/* Release: the ring is whole before a handler or the reader sees it. */
+	smp_store_release(&at_rings[cpu], r);
+	return 0;
+}
+
+/* Only once the probes are gone: nothing may write to what this frees. */
+void at_rings_free(void)
+{
+	int cpu;
+
+	if (!at_rings)
+		return;
+	for_each_possible_cpu(cpu) {
+		struct at_ring *r = at_rings[cpu];
+
+		if (!r)
+			continue;
+		irq_work_sync(&r->wake);
+		at_ring_destroy(r);
+		kfree(r);
+	}
+	kfree(at_rings);
+	at_rings = NULL;
+}
+
+/* A ring crossed a quarter full, or a record came while a reader waits. */
+void at_ring_kick(struct at_ring *r)
+{
+	irq_work_queue(&r->wake);
 }
