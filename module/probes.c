@@ -38,7 +38,7 @@ struct at_addr {
 /*
  * State of one __sys_accept4 call, kept in its kretprobe instance: the
  * arguments from its entry, and the new socket that do_accept() made,
- * put there by do_accept()'s return handler (sock_* and
+ * put there by do_accept()'s return handler (@key, @local, @peer and
  * ACCEPTTRACE_V_SOCK in @valid) before the descriptor is installed.
  */
 struct at_sys_entry {
@@ -50,10 +50,8 @@ struct at_sys_entry {
 	s32	addrlen_in;
 	u16	syscall;
 	u16	valid;
-	u16	keyed;		/* key_* hold the listener (failed calls) */
-	u16	key_port;
-	u32	key_family;
-	u32	key_netns;
+	u16	keyed;		/* @key holds a socket's (not .ret) */
+	struct at_event_key	key;
 	struct at_addr	local;
 	struct at_addr	peer;
 };
@@ -298,6 +296,13 @@ static void sock_key(const struct sock *sk, struct at_event_key *key)
 	key->netns = sock_net(sk)->ns.inum;
 }
 
+/* The call is about @sk: the listener, or once accepted the new socket. */
+static void sys_entry_key(struct at_sys_entry *e, const struct sock *sk)
+{
+	sock_key(sk, &e->key);
+	e->keyed = 1;
+}
+
 /*
  * A filter on port, family or netns decides a failed call by its
  * listener.  do_accept()'s entry hands it over for every call that gets
@@ -307,19 +312,13 @@ static void sock_key(const struct sock *sk, struct at_event_key *key)
  */
 static void sys_entry_listener(struct at_sys_entry *e)
 {
-	struct at_event_key key = { 0 };
 	struct socket *sock;
 
 	sock = fd_sock(e->fd);
 	if (!sock)
 		return;
-	if (sock->sk) {
-		sock_key(sock->sk, &key);
-		e->key_family = key.family;
-		e->key_port = key.port;
-		e->key_netns = key.netns;
-		e->keyed = 1;
-	}
+	if (sock->sk)
+		sys_entry_key(e, sock->sk);
 	sockfd_put(sock);
 }
 
@@ -379,15 +378,8 @@ static int do_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	 * from here on is about (its filter key and netns).
 	 */
 	lsock = sock_from_file(at_do_accept_file(regs));
-	if (lsock && lsock->sk) {
-		struct at_event_key key;
-
-		sock_key(lsock->sk, &key);
-		e->sys->key_family = key.family;
-		e->sys->key_port = key.port;
-		e->sys->key_netns = key.netns;
-		e->sys->keyed = 1;
-	}
+	if (lsock && lsock->sk)
+		sys_entry_key(e->sys, lsock->sk);
 	return 0;
 }
 
@@ -398,7 +390,6 @@ static int do_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	const struct at_do_entry *e = (const struct at_do_entry *)ri->data;
 	struct file *file = at_do_accept_ret(regs);
 	struct at_sys_entry *sys = e->sys;
-	struct at_event_key key;
 	struct socket *sock;
 	struct sock *sk;
 
@@ -409,10 +400,7 @@ static int do_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	sk = sock ? sock->sk : NULL;
 	if (!sk)
 		return 0;
-	sock_key(sk, &key);
-	sys->key_family = key.family;
-	sys->key_port = key.port;
-	sys->key_netns = key.netns;
+	sys_entry_key(sys, sk);
 	sys->local.len = sock_name(sys->local.data, sk, false);
 	sys->peer.len = sock_name(sys->peer.data, sk, true);
 	sys->valid |= ACCEPTTRACE_V_SOCK;
@@ -478,9 +466,8 @@ static int sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (!have_sock)
 		valid &= ~ACCEPTTRACE_V_SOCK;
 	if (have_sock || (ret < 0 && e->keyed)) {
-		key.family = e->key_family;
-		key.port = e->key_port;
-		key.netns = e->key_netns;
+		key = e->key;
+		key.ret = ret;
 	}
 	if (!at_filter_allows_event(&key)) {
 		local64_inc(&r->filtered);
