@@ -22,6 +22,7 @@ enum accepttrace_rec_type {
 	ACCEPTTRACE_REC_SYS_ACCEPT4	= 1,
 	ACCEPTTRACE_REC_INET_ACCEPT	= 2,
 	ACCEPTTRACE_REC_LOST		= 3,
+	ACCEPTTRACE_REC_URING_ACCEPT	= 4,
 };
 
 /*
@@ -131,6 +132,36 @@ struct accepttrace_inet_accept {
 	struct accepttrace_sockaddr listen;	/* listener's local address */
 	struct accepttrace_sockaddr local;
 	struct accepttrace_sockaddr peer;
+};
+
+/*
+ * One accept that io_uring made for an IORING_OP_ACCEPT request: a call
+ * of do_accept() inside io_accept(), on any address family, from the
+ * submitting task or an io-wq worker (iou-wrk-<tid>).  One request can
+ * make several: a non-blocking try that fails with EAGAIN before poll
+ * retries it (@file_flags has O_NONBLOCK), or one per connection of a
+ * multishot request.  The descriptor (or fixed-file slot) is not known
+ * here: io_uring assigns it after the call and reports it in the CQE,
+ * so @ret is 0 for an accepted connection, else -errno.  TCP accepts
+ * also make an inet_accept record.  @uaddr, @uaddrlen and the lengths
+ * are those of the SQE, as for struct accepttrace_sys_accept4.
+ */
+struct accepttrace_uring_accept {
+	struct accepttrace_hdr	hdr;
+	struct accepttrace_task	task;
+	__s32	ret;		/* 0: accepted, or -errno */
+	__s32	flags;		/* accept4 flags of the request */
+	__u32	file_flags;	/* O_NONBLOCK: io_uring's non-blocking try */
+	__u16	valid;		/* ACCEPTTRACE_V_* */
+	__u16	reserved0;
+	__u64	uaddr;
+	__u64	uaddrlen;
+	__s32	addrlen_in;
+	__s32	addrlen_out;
+	__u64	latency_ns;
+	struct accepttrace_sockaddr listen;	/* listener's local address */
+	struct accepttrace_sockaddr local;	/* new socket */
+	struct accepttrace_sockaddr peer;	/* new socket */
 };
 
 /* @count events were lost on @hdr.cpu because its ring was full. */

@@ -21,6 +21,7 @@ static void abi_test_constants(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ACCEPTTRACE_REC_SYS_ACCEPT4, 1);
 	KUNIT_EXPECT_EQ(test, ACCEPTTRACE_REC_INET_ACCEPT, 2);
 	KUNIT_EXPECT_EQ(test, ACCEPTTRACE_REC_LOST, 3);
+	KUNIT_EXPECT_EQ(test, ACCEPTTRACE_REC_URING_ACCEPT, 4);
 	KUNIT_EXPECT_EQ(test, ACCEPTTRACE_ADDR_MAX, 112);
 	KUNIT_EXPECT_EQ(test, ACCEPTTRACE_SA_FAULT, 0x1);
 	KUNIT_EXPECT_EQ(test, ACCEPTTRACE_SYSCALL_UNKNOWN, 0);
@@ -129,6 +130,26 @@ static void abi_test_inet_accept(struct kunit *test)
 	EXPECT_OFF(test, accepttrace_inet_accept, peer, 328);
 }
 
+static void abi_test_uring_accept(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, sizeof(struct accepttrace_uring_accept), 464);
+	EXPECT_OFF(test, accepttrace_uring_accept, hdr, 0);
+	EXPECT_OFF(test, accepttrace_uring_accept, task, 24);
+	EXPECT_OFF(test, accepttrace_uring_accept, ret, 56);
+	EXPECT_OFF(test, accepttrace_uring_accept, flags, 60);
+	EXPECT_OFF(test, accepttrace_uring_accept, file_flags, 64);
+	EXPECT_OFF(test, accepttrace_uring_accept, valid, 68);
+	EXPECT_OFF(test, accepttrace_uring_accept, reserved0, 70);
+	EXPECT_OFF(test, accepttrace_uring_accept, uaddr, 72);
+	EXPECT_OFF(test, accepttrace_uring_accept, uaddrlen, 80);
+	EXPECT_OFF(test, accepttrace_uring_accept, addrlen_in, 88);
+	EXPECT_OFF(test, accepttrace_uring_accept, addrlen_out, 92);
+	EXPECT_OFF(test, accepttrace_uring_accept, latency_ns, 96);
+	EXPECT_OFF(test, accepttrace_uring_accept, listen, 104);
+	EXPECT_OFF(test, accepttrace_uring_accept, local, 224);
+	EXPECT_OFF(test, accepttrace_uring_accept, peer, 344);
+}
+
 static void abi_test_lost(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, sizeof(struct accepttrace_lost), 32);
@@ -141,10 +162,12 @@ static void abi_test_record_alignment(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, sizeof(struct accepttrace_sys_accept4) % 8, 0);
 	KUNIT_EXPECT_EQ(test, sizeof(struct accepttrace_inet_accept) % 8, 0);
+	KUNIT_EXPECT_EQ(test, sizeof(struct accepttrace_uring_accept) % 8, 0);
 	KUNIT_EXPECT_EQ(test, sizeof(struct accepttrace_lost) % 8, 0);
 	KUNIT_EXPECT_EQ(test, ACCEPTTRACE_REC_MAX,
-			max(sizeof(struct accepttrace_sys_accept4),
-			    sizeof(struct accepttrace_inet_accept)));
+			max3(sizeof(struct accepttrace_sys_accept4),
+			     sizeof(struct accepttrace_inet_accept),
+			     sizeof(struct accepttrace_uring_accept)));
 }
 
 static void abi_test_filter(struct kunit *test)
@@ -171,6 +194,7 @@ static struct kunit_case abi_test_cases[] = {
 	KUNIT_CASE(abi_test_sockaddr),
 	KUNIT_CASE(abi_test_sys_accept4),
 	KUNIT_CASE(abi_test_inet_accept),
+	KUNIT_CASE(abi_test_uring_accept),
 	KUNIT_CASE(abi_test_lost),
 	KUNIT_CASE(abi_test_record_alignment),
 	KUNIT_CASE(abi_test_filter),

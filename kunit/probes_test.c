@@ -285,6 +285,11 @@ static void probes_test_register(struct kunit *test)
 			at_maxactive);
 	KUNIT_EXPECT_EQ(test, at_kretprobes[AT_PROBE_DO_ACCEPT].maxactive,
 			at_maxactive);
+	/* io_accept() exists only with io_uring. */
+	KUNIT_EXPECT_EQ(test, at_probe_active(AT_PROBE_IO_ACCEPT),
+			IS_ENABLED(CONFIG_IO_URING));
+	KUNIT_EXPECT_STREQ(test, at_probe_name(AT_PROBE_IO_ACCEPT),
+			   "io_accept");
 }
 
 static void probes_test_inet_accept_ipv4(struct kunit *test)

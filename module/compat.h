@@ -165,6 +165,41 @@ static __always_inline struct file *at_do_accept_file(struct pt_regs *regs)
 	return (struct file *)regs_get_kernel_argument(regs, 0);
 }
 
+/*
+ * The accept4 flags (SOCK_NONBLOCK, SOCK_CLOEXEC) and whether the caller
+ * asked do_accept() for a non-blocking try (O_NONBLOCK: io_uring's first
+ * issue).  Since 6.10 do_accept() ORs the listener's f_flags into
+ * arg->flags, and io_uring's multishot loop passes the same arg again:
+ * only O_NONBLOCK is the caller's.
+ */
+static __always_inline void at_do_accept_args(struct pt_regs *regs,
+					      u64 *uaddr, u64 *uaddrlen,
+					      s32 *flags, u32 *file_flags)
+{
+#if AT_HAVE_PROTO_ACCEPT_ARG
+	const struct proto_accept_arg *arg =
+		(const struct proto_accept_arg *)regs_get_kernel_argument(regs, 1);
+
+	*file_flags = arg->flags & O_NONBLOCK;
+#else
+	*file_flags = (u32)regs_get_kernel_argument(regs, 1) & O_NONBLOCK;
+#endif
+	*uaddr = regs_get_kernel_argument(regs, 2);
+	*uaddrlen = regs_get_kernel_argument(regs, 3);
+	*flags = (int)regs_get_kernel_argument(regs, 4);
+}
+
+/*
+ * int io_accept(struct io_kiocb *req, unsigned int issue_flags)
+ * (io_uring/net.h, a private header: no prototype to hold it to) is
+ * io_uring's IORING_OP_ACCEPT handler, the only caller of do_accept()
+ * besides __sys_accept4(), called through io_uring's table of opcodes
+ * (so never inlined) on 6.1, 6.12 and mainline.  Its kretprobe reads
+ * neither its arguments nor its result: a pending instance only says
+ * that the do_accept() call beneath it is io_uring's.
+ */
+#define AT_IO_ACCEPT_SYMBOL	"io_accept"
+
 /* do_accept's result: the new socket's file, or an ERR_PTR. */
 static __always_inline struct file *at_do_accept_ret(struct pt_regs *regs)
 {

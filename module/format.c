@@ -645,6 +645,36 @@ static int user_truncated(const struct accepttrace_sys_accept4 *r)
 	       r->addrlen_in >= 0 && r->addrlen_out > r->addrlen_in;
 }
 
+/* ", addr=0x..., addrlen=IN->OUT, flags=..." of an accept's arguments. */
+static void out_accept_args(struct at_out *o, __u64 uaddr, __u64 uaddrlen,
+			    __u16 valid, __s32 len_in, __s32 len_out,
+			    __s32 flags)
+{
+	out_mem(o, ", addr=", sizeof(", addr=") - 1);
+	if (uaddr) {
+		out_mem(o, "0x", sizeof("0x") - 1);
+		out_xint(o, uaddr);
+	} else {
+		out_mem(o, "NULL", sizeof("NULL") - 1);
+	}
+	out_mem(o, ", addrlen=", sizeof(", addrlen=") - 1);
+	if (!uaddrlen) {
+		out_mem(o, "NULL", sizeof("NULL") - 1);
+	} else if (!(valid & ACCEPTTRACE_V_ADDRLEN_IN)) {
+		out_char(o, '?');
+	} else {
+		out_int(o, len_in);
+		out_mem(o, "->", sizeof("->") - 1);
+		if (valid & ACCEPTTRACE_V_ADDRLEN_OUT)
+			out_int(o, len_out);
+		else
+			out_char(o, '?');
+	}
+	out_mem(o, ", flags=", sizeof(", flags=") - 1);
+	out_flags(o, (__u32)flags, at_sock_flag_names,
+		  at_sock_flag_names_count);
+}
+
 static void out_sys_accept4(struct at_out *o,
 			    const struct accepttrace_sys_accept4 *r)
 {
@@ -653,29 +683,8 @@ static void out_sys_accept4(struct at_out *o,
 	out_str(o, name ? name : "__sys_accept4");
 	out_mem(o, "(fd=", sizeof("(fd=") - 1);
 	out_int(o, r->fd);
-	out_mem(o, ", addr=", sizeof(", addr=") - 1);
-	if (r->uaddr) {
-		out_mem(o, "0x", sizeof("0x") - 1);
-		out_xint(o, r->uaddr);
-	} else {
-		out_mem(o, "NULL", sizeof("NULL") - 1);
-	}
-	out_mem(o, ", addrlen=", sizeof(", addrlen=") - 1);
-	if (!r->uaddrlen) {
-		out_mem(o, "NULL", sizeof("NULL") - 1);
-	} else if (!(r->valid & ACCEPTTRACE_V_ADDRLEN_IN)) {
-		out_char(o, '?');
-	} else {
-		out_int(o, r->addrlen_in);
-		out_mem(o, "->", sizeof("->") - 1);
-		if (r->valid & ACCEPTTRACE_V_ADDRLEN_OUT)
-			out_int(o, r->addrlen_out);
-		else
-			out_char(o, '?');
-	}
-	out_mem(o, ", flags=", sizeof(", flags=") - 1);
-	out_flags(o, (__u32)r->flags, at_sock_flag_names,
-		  at_sock_flag_names_count);
+	out_accept_args(o, r->uaddr, r->uaddrlen, r->valid, r->addrlen_in,
+			r->addrlen_out, r->flags);
 	out_mem(o, ")", sizeof(")") - 1);
 	out_result(o, r->ret);
 	if (r->ret >= 0) {
@@ -688,6 +697,32 @@ static void out_sys_accept4(struct at_out *o,
 	if (user_truncated(r)) {
 		out_mem(o, " user=", sizeof(" user=") - 1);
 		out_sockaddr(o, &r->user);
+	}
+	out_latency(o, r->latency_ns);
+}
+
+/*
+ * "uring_accept(listen=..., addr=..., addrlen=..., flags=...,
+ * file_flags=...) = 0 peer=... local=...": 0, not a descriptor, which
+ * io_uring reports in the CQE.
+ */
+static void out_uring_accept(struct at_out *o,
+			     const struct accepttrace_uring_accept *r)
+{
+	out_mem(o, "uring_accept(listen=", sizeof("uring_accept(listen=") - 1);
+	out_sockaddr(o, &r->listen);
+	out_accept_args(o, r->uaddr, r->uaddrlen, r->valid, r->addrlen_in,
+			r->addrlen_out, r->flags);
+	out_mem(o, ", file_flags=", sizeof(", file_flags=") - 1);
+	out_flags(o, r->file_flags, at_file_flag_names,
+		  at_file_flag_names_count);
+	out_char(o, ')');
+	out_result(o, r->ret);
+	if (r->ret >= 0) {
+		if (r->valid & ACCEPTTRACE_V_SOCK)
+			out_addrs(o, &r->peer, &r->local);
+		else
+			out_mem(o, " peer=? local=?", sizeof(" peer=? local=?") - 1);
 	}
 	out_latency(o, r->latency_ns);
 }
@@ -746,6 +781,13 @@ static void out_body(struct at_out *o, const struct accepttrace_hdr *h)
 		out_cpu(o, h->cpu);
 		out_task(o, &((const struct accepttrace_inet_accept *)h)->task);
 		out_inet_accept(o, (const struct accepttrace_inet_accept *)h);
+		return;
+	case ACCEPTTRACE_REC_URING_ACCEPT:
+		if (h->size < sizeof(struct accepttrace_uring_accept))
+			break;
+		out_cpu(o, h->cpu);
+		out_task(o, &((const struct accepttrace_uring_accept *)h)->task);
+		out_uring_accept(o, (const struct accepttrace_uring_accept *)h);
 		return;
 	case ACCEPTTRACE_REC_LOST:
 		if (h->size < sizeof(struct accepttrace_lost))

@@ -22,6 +22,7 @@ union at_scratch {
 	struct accepttrace_hdr		hdr;
 	struct accepttrace_sys_accept4	sys;
 	struct accepttrace_inet_accept	inet;
+	struct accepttrace_uring_accept	uring;
 };
 
 /* filter.c */

@@ -56,9 +56,20 @@ struct at_sys_entry {
 	struct at_addr	peer;
 };
 
-/* do_accept()'s instance: the __sys_accept4 call it runs for. */
+/*
+ * do_accept()'s instance: the __sys_accept4 call it runs for, or for
+ * io_uring's (@sys NULL) the arguments of the accept it records.
+ */
 struct at_do_entry {
 	struct at_sys_entry	*sys;
+	u64	ts;
+	u64	uaddr;
+	u64	uaddrlen;
+	struct file	*lfile;		/* the listener; io_uring holds it */
+	s32	flags;
+	u32	file_flags;
+	s32	addrlen_in;
+	u16	valid;
 };
 
 /* Entry state of one inet_accept call. */
@@ -346,32 +357,64 @@ static int sys_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 NOKPROBE_SYMBOL(sys_entry);
 
+/* *@ulen into @len, if it can be read; ACCEPTTRACE_V_ADDRLEN_* then. */
+static u16 read_addrlen(u64 uaddrlen, s32 *len, u16 bit)
+{
+	int __user *ulen = (int __user *)(unsigned long)uaddrlen;
+
+	*len = 0;
+	if (ulen && !copy_from_user_nofault(len, ulen, sizeof(*len)))
+		return bit;
+	*len = 0;
+	return 0;
+}
+
 /*
- * do_accept() runs inside __sys_accept4() (and for io_uring, which
- * records nothing yet); it returns the new socket's file before the
- * caller installs a descriptor for it, so its return handler is the one
- * place that knows which socket the accept made: another thread may
- * close or dup2() onto the descriptor the moment it exists.  It hands
- * the socket's addresses and key to the enclosing __sys_accept4
- * instance, found on the task's own list of pending kretprobe calls.
+ * An io_uring accept: do_accept() called by io_accept() (see compat.h),
+ * in the submitting task or an io-wq worker.  Its event is counted as a
+ * hit of do_accept and recorded at return.
+ */
+static int uring_entry(struct at_do_entry *e, struct pt_regs *regs)
+{
+	if (!entry_wanted(AT_PROBE_DO_ACCEPT))
+		return 1;
+	e->sys = NULL;
+	e->ts = ktime_get_ns();
+	e->lfile = at_do_accept_file(regs);
+	at_do_accept_args(regs, &e->uaddr, &e->uaddrlen, &e->flags,
+			  &e->file_flags);
+	e->valid = read_addrlen(e->uaddrlen, &e->addrlen_in,
+				ACCEPTTRACE_V_ADDRLEN_IN);
+	return 0;
+}
+
+/*
+ * do_accept() runs inside __sys_accept4() and inside io_uring's
+ * io_accept(); it returns the new socket's file before the caller
+ * installs a descriptor for it, so its return handler is the one place
+ * that knows which socket the accept made: another thread may close or
+ * dup2() onto the descriptor the moment it exists.  Under a recorded
+ * __sys_accept4 call it hands the socket's addresses and key to that
+ * call's instance; under io_accept() it makes a uring_accept record of
+ * its own.  Which of the two encloses it is found on the task's own
+ * list of pending kretprobe calls.  Under neither (a __sys_accept4 call
+ * that entered while recording was off, or that the filter declined)
+ * it does nothing: that call is no event.
  */
 static int do_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct at_do_entry *e = (struct at_do_entry *)ri->data;
 	struct kretprobe_instance *sys;
 	struct socket *lsock;
-	struct at_ring *r;
 
 	if (!READ_ONCE(at_enabled))
 		return 1;
-	r = at_this_ring();
-	if (likely(r))
-		local64_inc(&r->hits[AT_PROBE_DO_ACCEPT]);
-	else
-		atomic_long_inc(&at_no_ring_hits[AT_PROBE_DO_ACCEPT]);
 	sys = at_kretprobe_pending(&at_kretprobes[AT_PROBE_SYS_ACCEPT4]);
-	if (!sys)
+	if (!sys) {
+		if (at_kretprobe_pending(&at_kretprobes[AT_PROBE_IO_ACCEPT]))
+			return uring_entry(e, regs);
 		return 1;
+	}
 	e->sys = (struct at_sys_entry *)sys->data;
 	/*
 	 * The listener, which the caller holds: what a call that fails
@@ -385,19 +428,93 @@ static int do_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 NOKPROBE_SYMBOL(do_entry);
 
+/* The socket of @file (not an ERR_PTR), or NULL. */
+static struct sock *file_sock(struct file *file)
+{
+	struct socket *sock = file ? sock_from_file(file) : NULL;
+
+	return sock ? sock->sk : NULL;
+}
+
+/*
+ * The record of an io_uring accept.  The new socket is the file
+ * do_accept() returns; the key the filter tests is that socket's, or
+ * for a failed call the listener's, as for __sys_accept4.
+ */
+static void uring_return(const struct at_do_entry *e, struct file *file)
+{
+	struct at_ring *r = at_this_ring();
+	int ret = IS_ERR(file) ? PTR_ERR(file) : 0;
+	struct sock *lsk = file_sock(e->lfile);
+	struct sock *nsk = ret ? NULL : file_sock(file);
+	struct at_event_key key = { .netns = task_netns() };
+	struct accepttrace_uring_accept *rec;
+	u64 now = ktime_get_ns();
+	s32 addrlen_out;
+	u16 valid;
+
+	if (unlikely(!r)) {
+		no_ring(AT_PROBE_DO_ACCEPT, false);
+		return;
+	}
+	if (nsk)
+		sock_key(nsk, &key);
+	else if (lsk)
+		sock_key(lsk, &key);
+	key.ret = ret;
+	if (!at_filter_allows_event(&key)) {
+		local64_inc(&r->filtered);
+		return;
+	}
+	valid = e->valid | read_addrlen(e->uaddrlen, &addrlen_out,
+					ACCEPTTRACE_V_ADDRLEN_OUT);
+	if (nsk)
+		valid |= ACCEPTTRACE_V_SOCK;
+	rec = (struct accepttrace_uring_accept *)
+		at_ring_reserve(r, ACCEPTTRACE_REC_URING_ACCEPT, sizeof(*rec),
+				now);
+	if (!rec)
+		return;
+	fill_task(&rec->task, key.netns);
+	rec->ret = ret;
+	rec->flags = e->flags;
+	rec->file_flags = e->file_flags;
+	rec->valid = valid;
+	rec->reserved0 = 0;
+	rec->uaddr = e->uaddr;
+	rec->uaddrlen = e->uaddrlen;
+	rec->addrlen_in = e->addrlen_in;
+	rec->addrlen_out = addrlen_out;
+	rec->latency_ns = now - e->ts;
+	if (lsk)
+		fill_sock_addr(&rec->listen, lsk, false);
+	else
+		no_addr(&rec->listen);
+	if (nsk) {
+		fill_sock_addr(&rec->local, nsk, false);
+		fill_sock_addr(&rec->peer, nsk, true);
+	} else {
+		no_addr(&rec->local);
+		no_addr(&rec->peer);
+	}
+	at_emit(r, &rec->hdr);
+}
+
 static int do_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	const struct at_do_entry *e = (const struct at_do_entry *)ri->data;
 	struct file *file = at_do_accept_ret(regs);
 	struct at_sys_entry *sys = e->sys;
-	struct socket *sock;
 	struct sock *sk;
 
 	note_context();
+	if (!sys) {
+		uring_return(e, file);
+		return 0;
+	}
 	if (IS_ERR_OR_NULL(file))
 		return 0;
-	sock = sock_from_file(file);
-	sk = sock ? sock->sk : NULL;
+	sk = file_sock(file);
 	if (!sk)
 		return 0;
 	sys_entry_key(sys, sk);
@@ -408,6 +525,35 @@ static int do_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 
 NOKPROBE_SYMBOL(do_return);
+
+/*
+ * io_accept(): entered with recording on, it marks the do_accept()
+ * calls beneath it as io_uring's.  It records nothing itself; its hits
+ * are the io_uring accept requests issued (one may accept many times,
+ * or not at all), outside the account of events.
+ */
+static int io_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct at_ring *r;
+
+	if (!READ_ONCE(at_enabled))
+		return 1;
+	r = at_this_ring();
+	if (likely(r))
+		local64_inc(&r->hits[AT_PROBE_IO_ACCEPT]);
+	else
+		atomic_long_inc(&at_no_ring_hits[AT_PROBE_IO_ACCEPT]);
+	return 0;
+}
+
+NOKPROBE_SYMBOL(io_entry);
+
+static int io_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return 0;
+}
+
+NOKPROBE_SYMBOL(io_return);
 
 /* What the caller's buffer holds: min(addrlen in, out) bytes. */
 static void read_user_addr(struct accepttrace_sys_accept4 *rec)
@@ -600,19 +746,26 @@ static struct kretprobe at_kretprobes[AT_NR_PROBES] = {
 		.handler	= do_return,
 		.data_size	= sizeof(struct at_do_entry),
 	},
+	[AT_PROBE_IO_ACCEPT] = {
+		.kp.symbol_name	= AT_IO_ACCEPT_SYMBOL,
+		.entry_handler	= io_entry,
+		.handler	= io_return,
+	},
 };
 
 /* What a probe that cannot be placed costs the records. */
 static const char * const at_probe_loss[AT_NR_PROBES] = {
 	[AT_PROBE_SYS_ACCEPT4]	= "sys_accept4 events will not be recorded",
 	[AT_PROBE_INET_ACCEPT]	= "inet_accept events will not be recorded",
-	[AT_PROBE_DO_ACCEPT]	= "sys_accept4 events will carry no socket addresses",
+	[AT_PROBE_DO_ACCEPT]	= "sys_accept4 events will carry no addresses; no io_uring accepts",
+	[AT_PROBE_IO_ACCEPT]	= "io_uring accepts will not be recorded",
 };
 
 static const char * const at_probe_names[AT_NR_PROBES] = {
 	[AT_PROBE_SYS_ACCEPT4]	= "sys_accept4",
 	[AT_PROBE_INET_ACCEPT]	= "inet_accept",
 	[AT_PROBE_DO_ACCEPT]	= "do_accept",
+	[AT_PROBE_IO_ACCEPT]	= "io_accept",
 };
 
 static bool at_active[AT_NR_PROBES];
@@ -682,8 +835,9 @@ static int probe_place(int i)
  * Place every probe that can be placed.  A missing target (a kernel that
  * renamed or inlined it) is reported and skipped; only if no probe that
  * records can be placed does loading fail, with the first error.
- * do_accept() is armed first, so that every __sys_accept4 call recorded
- * finds its socket.
+ * They are armed in reverse: io_accept() before do_accept() before the
+ * others, so that every do_accept() call finds what encloses it and
+ * every __sys_accept4 call recorded finds its socket.
  */
 int at_probes_register(void)
 {
@@ -713,14 +867,14 @@ int at_probes_register(void)
 			continue;
 		}
 		WRITE_ONCE(at_active[i], true);
-		if (i != AT_PROBE_DO_ACCEPT)
+		if (i == AT_PROBE_SYS_ACCEPT4 || i == AT_PROBE_INET_ACCEPT)
 			placed++;
 		pr_info("probing %s (maxactive %d)\n", rp->kp.symbol_name,
 			rp->maxactive);
 	}
 	if (!placed) {
 		pr_err("no probe could be placed; is CONFIG_KRETPROBES set and are __sys_accept4 and inet_accept in /proc/kallsyms?\n");
-		/* do_accept() alone records nothing. */
+		/* do_accept() and io_accept() alone record nothing. */
 		at_probes_unregister();
 		return first_err ?: -ENOENT;
 	}

@@ -23,7 +23,8 @@
 enum at_probe_id {
 	AT_PROBE_SYS_ACCEPT4,
 	AT_PROBE_INET_ACCEPT,
-	AT_PROBE_DO_ACCEPT,	/* records nothing: hands its socket to sys */
+	AT_PROBE_DO_ACCEPT,	/* hands sys its socket; io_uring's accepts */
+	AT_PROBE_IO_ACCEPT,	/* records nothing: marks io_uring's calls */
 	AT_NR_PROBES,
 };
 

@@ -133,6 +133,7 @@ int at_decode_event(const struct accepttrace_hdr *h, struct at_event *ev)
 {
 	ev->hdr = h;
 	ev->is_sys = false;
+	ev->is_uring = false;
 	ev->task = NULL;
 	ev->ret = 0;
 	ev->latency_ns = 0;
@@ -171,6 +172,23 @@ int at_decode_event(const struct accepttrace_hdr *h, struct at_event *ev)
 		ev->family = r->family ? r->family : ev->listen.family;
 		return 0;
 	}
+	if (h->type == ACCEPTTRACE_REC_URING_ACCEPT &&
+	    h->size >= sizeof(struct accepttrace_uring_accept)) {
+		const struct accepttrace_uring_accept *r = (const void *)h;
+
+		ev->is_uring = true;
+		ev->task = &r->task;
+		ev->ret = r->ret;
+		ev->latency_ns = r->latency_ns;
+		at_decode_addr(&r->listen, &ev->listen);
+		if (r->ret >= 0 && (r->valid & ACCEPTTRACE_V_SOCK)) {
+			at_decode_addr(&r->local, &ev->local);
+			at_decode_addr(&r->peer, &ev->peer);
+		}
+		ev->family = ev->local.family >= 0 ? ev->local.family :
+			     ev->listen.family;
+		return 0;
+	}
 	return -1;
 }
 
@@ -184,6 +202,17 @@ int at_event_port(const struct at_event *ev)
 bool at_event_listener(const struct at_event *ev, struct at_listener *l)
 {
 	memset(l, 0, sizeof(*l));
+	if (ev->is_uring) {
+		if (ev->listen.family != ACCEPTTRACE_AF_UNIX)
+			return false;
+		l->is_unix = true;
+		l->port = -1;
+		if (ev->listen.has_path) {
+			l->path = ev->listen.path;
+			l->path_len = ev->listen.path_len;
+		}
+		return true;
+	}
 	if (!ev->is_sys) {
 		l->port = ev->listen.port;
 		return true;

@@ -6,7 +6,8 @@
  * TCP (IPv4/IPv6, io_uring included) is counted from inet_accept records,
  * which carry the listener's port for failures too; AF_UNIX from
  * successful accept(2) records (the new socket's local path is the
- * listener's).  Failed accept(2)/accept4(2) calls are also counted per
+ * listener's) and from io_uring's uring_accept records (which name the
+ * listener).  Failed accept(2)/accept4(2) calls are also counted per
  * errno on their own line: some (EBADF, EMFILE...) never reach a listener.
  * The counting (at_tally_add()) is shared with `accepttrace metrics`.
  */
@@ -153,6 +154,8 @@ void at_tally_add(struct at_tally *t, const struct accepttrace_hdr *h)
 		return;
 	if (ev.is_sys)
 		t->sys++;
+	else if (ev.is_uring)
+		t->uring++;
 	else
 		t->inet++;
 	if (ev.is_sys && ev.ret < 0)
@@ -173,7 +176,7 @@ void at_tally_add(struct at_tally *t, const struct accepttrace_hdr *h)
 	} else {
 		k->accepts++;
 	}
-	if (!ev.is_sys) {
+	if (!ev.is_sys && !ev.is_uring) {
 		const struct accepttrace_inet_accept *ia = (const void *)h;
 
 		if (!k->has_queue || ia->qlen > k->qlen_max)

@@ -329,6 +329,52 @@ static char *json_inet(char *p, const struct accepttrace_inet_accept *r,
 	return json_addr_rest(p, &ev->listen);
 }
 
+/*
+ * An io_uring accept: the keys of sys_accept4 where it has them (no
+ * syscall, no fd: io_uring has the listener's file, and gives the new
+ * descriptor in the CQE), "file_flags" for the non-blocking try, and
+ * the listener's address as inet_accept has it, with its path.
+ */
+static char *json_uring(char *p, const struct accepttrace_uring_accept *r,
+			const struct at_event *ev)
+{
+	bool in = r->uaddrlen && (r->valid & ACCEPTTRACE_V_ADDRLEN_IN);
+	bool out = r->uaddrlen && (r->valid & ACCEPTTRACE_V_ADDRLEN_OUT);
+	const char *text;
+	size_t len;
+
+	p = KEY(p, "probe");
+	p = AT_PUT_LIT(p, "\"uring_accept\",\"syscall\":null,\"fd\":null");
+	p = KEY(p, "addr");
+	if (r->uaddr) {
+		p = AT_PUT_LIT(p, "\"0x");
+		p = at_put_hex(p, r->uaddr);
+		*p++ = '"';
+	} else {
+		p = put_null(p);
+	}
+	p = KEY(p, "addrlen_in");
+	p = put_int(p, r->addrlen_in, in);
+	p = KEY(p, "addrlen_out");
+	p = put_int(p, r->addrlen_out, out);
+	p = json_flags(p, r->flags, (uint32_t)r->flags, at_sock_flag_names,
+		       at_sock_flag_names_count, &sock_flags_cache);
+	p = KEY(p, "file_flags");
+	p = at_put_u64(p, r->file_flags);
+	text = flags_text(&file_flags_cache, r->file_flags, at_file_flag_names,
+			  at_file_flag_names_count, &len);
+	p = KEY(p, "file_flags_names");
+	p = put_plain(p, text, len);
+	p = json_result(p, r->ret);
+	p = json_family(p, ev->family);
+	JSON_ADDR(p, "local", &ev->local);
+	JSON_ADDR(p, "peer", &ev->peer);
+	p = KEY(p, "latency_ns");
+	p = at_put_s64(p, (long long)r->latency_ns);
+	JSON_ADDR(p, "listen", &ev->listen);
+	return p;
+}
+
 /* Seconds with 9 decimals. */
 static char *put_secs(char *p, long long ns)
 {
@@ -380,6 +426,8 @@ char *at_json_line(char *p, const struct accepttrace_hdr *h,
 	p = json_task(p, ev.task);
 	if (ev.is_sys)
 		p = json_sys(p, (const void *)h, &ev);
+	else if (ev.is_uring)
+		p = json_uring(p, (const void *)h, &ev);
 	else
 		p = json_inet(p, (const void *)h, &ev);
 	return AT_PUT_LIT(p, "}\n");

@@ -321,6 +321,8 @@ void at_metrics_print(FILE *f, const struct at_tally *t,
 		t->sys);
 	fprintf(f, "accepttrace_records_read_total{probe=\"inet_accept\"} %llu\n",
 		t->inet);
+	fprintf(f, "accepttrace_records_read_total{probe=\"uring_accept\"} %llu\n",
+		t->uring);
 	help(f, "accepttrace_read_lost_events_total", "counter",
 	     "Events the LOST records this tool read reported, since it started.");
 	fprintf(f, "accepttrace_read_lost_events_total %llu\n", t->lost);

@@ -82,13 +82,14 @@ const char *at_family_name(int family);
 /* The fields every consumer (json, hist, top) wants from one record. */
 struct at_event {
 	const struct accepttrace_hdr *hdr;
-	bool is_sys;		/* sys_accept4 record, else inet_accept */
+	bool is_sys;		/* sys_accept4 record */
+	bool is_uring;		/* uring_accept record; neither: inet_accept */
 	const struct accepttrace_task *task;
 	int ret;
 	uint64_t latency_ns;
 	int family;		/* of the (new or listening) socket, -1: ? */
 	struct at_addr local, peer;
-	struct at_addr listen;	/* inet_accept only */
+	struct at_addr listen;	/* inet_accept and uring_accept only */
 };
 
 /* @h as a LOST record, or NULL if it is not one (or too short). */
@@ -102,8 +103,8 @@ int at_decode_event(const struct accepttrace_hdr *h, struct at_event *ev);
 
 /*
  * The listening port an event belongs to: the listener's port for
- * inet_accept, the new socket's local port for a successful
- * sys_accept4; -1 when it cannot be known.
+ * inet_accept and uring_accept, the new socket's local port for a
+ * successful sys_accept4; -1 when it cannot be known.
  */
 int at_event_port(const struct at_event *ev);
 
@@ -111,9 +112,11 @@ int at_event_port(const struct at_event *ev);
  * The listener hist, top and metrics count an event under: for an
  * inet_accept record (TCP over IPv4 or IPv6, io_uring included) the
  * listening socket, by port; for a successful accept(2) of an AF_UNIX
- * socket the new socket's local name, which is the listener's.  The
- * other records have none (false): a TCP accept(2) is counted from its
- * inet_accept record, and a failed accept(2) knows no listener.
+ * socket the new socket's local name, which is the listener's; for an
+ * io_uring accept on an AF_UNIX listener (uring_accept) that listener's
+ * name.  The other records have none (false): a TCP accept(2) or
+ * io_uring accept is counted from its inet_accept record, and a failed
+ * accept(2) knows no listener.
  */
 struct at_listener {
 	bool is_unix;
@@ -222,7 +225,7 @@ struct at_stats_cpu {
 	unsigned long long recorded, lost, filtered, used;
 };
 
-#define AT_STATS_MAX_PROBES	4
+#define AT_STATS_MAX_PROBES	8
 #define AT_STATS_MAX_CPUS	1024
 
 struct at_stats {
@@ -287,7 +290,7 @@ struct at_tally {
 	unsigned long long overflow;	/* events of listeners past max */
 	unsigned long long sys_err[AT_ERRNO_SLOTS];	/* failed accept(2) */
 	unsigned long long lost;	/* the counts of LOST records */
-	unsigned long long sys, inet;	/* records read of each probe */
+	unsigned long long sys, inet, uring;	/* records read of each probe */
 };
 
 int at_tally_init(struct at_tally *t, unsigned int max);

@@ -4,7 +4,7 @@
  * failures per second and the accept queue seen (qlen/qmax), refreshed
  * every -i seconds until Ctrl-C; `-1` prints one plain table and exits.
  * Rows are counted like `hist`: TCP from inet_accept, AF_UNIX from
- * successful accept(2) calls.
+ * successful accept(2) calls and from io_uring's uring_accept records.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +96,7 @@ static int top_rec(void *ctx, const struct accepttrace_hdr *h)
 		r->errors++;
 	else
 		r->accepts++;
-	if (!ev.is_sys) {
+	if (!ev.is_sys && !ev.is_uring) {
 		const struct accepttrace_inet_accept *ia = (const void *)h;
 
 		if (!r->has_queue || ia->qlen > r->qlen_max)

@@ -13,8 +13,9 @@
  *
  * Matching (the workload contract, extended for io_uring workers): an
  * EXPECT line with a tid belongs to the group (probe, tid), one without a
- * tid to (probe, pid, listen_port).  A record joins its (probe, tid)
- * group if there is one, else its (probe, pid, listen_port) group, else
+ * tid to (probe, pid, listen_port), or for AF_UNIX (probe, pid,
+ * listen_path).  A record joins its (probe, tid) group if there is one,
+ * else its (probe, pid, listen port or path) group, else
  * it is ignored.  Within a group the k-th EXPECT line matches the k-th
  * record; every key the line prints must equal the record's value, as
  * decoded here from the raw bytes.  A missing or an extra record in a
@@ -23,7 +24,8 @@
  * Also checked, whatever the account: per CPU, each record's seq is the
  * previous one's plus one plus the events LOST records reported between
  * them.  Output is TAP-style; the last line summarises what was read:
- *   # records: total=N sys_accept4=N inet_accept=N lost_records=N lost_events=N
+ *   # records: total=N sys_accept4=N inet_accept=N uring_accept=N
+ *              lost_records=N lost_events=N
  * Exit status: 0 all ok, 1 a check failed, 2 could not run.
  */
 #include <arpa/inet.h>
@@ -340,6 +342,24 @@ static void set_user(struct fields *f, const struct accepttrace_sockaddr *u)
 	set(f, "user_data", "%s", hex);
 }
 
+/* "addr", "addrlen_in" and "addrlen_out" of an accept's arguments. */
+static void set_accept_args(struct fields *f, __u64 uaddr, __u64 uaddrlen,
+			    __u16 valid, __s32 len_in, __s32 len_out)
+{
+	if (uaddr)
+		set(f, "addr", "%#llx", (unsigned long long)uaddr);
+	else
+		set(f, "addr", "null");
+	if (uaddrlen && (valid & ACCEPTTRACE_V_ADDRLEN_IN))
+		set(f, "addrlen_in", "%d", len_in);
+	else
+		set(f, "addrlen_in", "null");
+	if (uaddrlen && (valid & ACCEPTTRACE_V_ADDRLEN_OUT))
+		set(f, "addrlen_out", "%d", len_out);
+	else
+		set(f, "addrlen_out", "null");
+}
+
 static void decode_sys(struct fields *f, const struct accepttrace_sys_accept4 *r)
 {
 	static const char *const names[] = {
@@ -355,18 +375,8 @@ static void decode_sys(struct fields *f, const struct accepttrace_sys_accept4 *r
 	set(f, "fd", "%d", r->fd);
 	set(f, "flags", "%d", r->flags);
 	set_ret(f, r->ret);
-	if (r->uaddr)
-		set(f, "addr", "%#llx", (unsigned long long)r->uaddr);
-	else
-		set(f, "addr", "null");
-	if (r->uaddrlen && (r->valid & ACCEPTTRACE_V_ADDRLEN_IN))
-		set(f, "addrlen_in", "%d", r->addrlen_in);
-	else
-		set(f, "addrlen_in", "null");
-	if (r->uaddrlen && (r->valid & ACCEPTTRACE_V_ADDRLEN_OUT))
-		set(f, "addrlen_out", "%d", r->addrlen_out);
-	else
-		set(f, "addrlen_out", "null");
+	set_accept_args(f, r->uaddr, r->uaddrlen, r->valid, r->addrlen_in,
+			r->addrlen_out);
 	if (r->ret >= 0 && (r->valid & ACCEPTTRACE_V_SOCK)) {
 		set_sockaddr(f, "local", &r->local, true);
 		set_sockaddr(f, "peer", &r->peer, false);
@@ -397,6 +407,23 @@ static void decode_inet(struct fields *f, const struct accepttrace_inet_accept *
 	}
 }
 
+static void decode_uring(struct fields *f,
+			 const struct accepttrace_uring_accept *r)
+{
+	set(f, "probe", "uring_accept");
+	set_task(f, &r->task);
+	set(f, "flags", "%d", r->flags);
+	set(f, "file_flags", "%u", r->file_flags);
+	set_ret(f, r->ret);
+	set_accept_args(f, r->uaddr, r->uaddrlen, r->valid, r->addrlen_in,
+			r->addrlen_out);
+	set_sockaddr(f, "listen", &r->listen, false);
+	if (r->ret >= 0 && (r->valid & ACCEPTTRACE_V_SOCK)) {
+		set_sockaddr(f, "local", &r->local, true);
+		set_sockaddr(f, "peer", &r->peer, false);
+	}
+}
+
 static void decode(const struct accepttrace_hdr *h, struct fields *f)
 {
 	f->n = 0;
@@ -406,6 +433,9 @@ static void decode(const struct accepttrace_hdr *h, struct fields *f)
 	else if (h->type == ACCEPTTRACE_REC_INET_ACCEPT &&
 		 h->size >= sizeof(struct accepttrace_inet_accept))
 		decode_inet(f, (const void *)h);
+	else if (h->type == ACCEPTTRACE_REC_URING_ACCEPT &&
+		 h->size >= sizeof(struct accepttrace_uring_accept))
+		decode_uring(f, (const void *)h);
 }
 
 static void print_record(const char *prefix, const struct accepttrace_hdr *h)
@@ -448,10 +478,11 @@ static void tid_group(char *buf, size_t size, const char *probe,
 	snprintf(buf, size, "%s tid=%s", probe, tid);
 }
 
+/* @listen: the listener's port, or its path for AF_UNIX. */
 static void port_group(char *buf, size_t size, const char *probe,
-		       const char *pid, const char *port)
+		       const char *pid, const char *listen)
 {
-	snprintf(buf, size, "%s pid=%s listen_port=%s", probe, pid, port);
+	snprintf(buf, size, "%s pid=%s listen=%s", probe, pid, listen);
 }
 
 static void add_expect(const char *line)
@@ -481,11 +512,12 @@ static void add_expect(const char *line)
 	probe = exp_get(e, "probe");
 	tid = exp_get(e, "tid");
 	pid = exp_get(e, "pid");
-	port = exp_get(e, "listen_port");
+	port = exp_get(e, "listen_port") ?: exp_get(e, "listen_path");
 	cname = exp_get(e, "case");
 	if (!probe || !cname || (!tid && (!pid || !port))) {
 		fprintf(stderr, "at-check: EXPECT line needs case, probe and "
-			"tid (or pid and listen_port): %s", line);
+			"tid (or pid and listen_port or listen_path): %s",
+			line);
 		exit(2);
 	}
 	if (tid)
@@ -534,7 +566,7 @@ static void assign_groups(void)
 		recs[i].group = group_of(g, false);
 		if (recs[i].group >= 0)
 			continue;
-		port = get(&f, "listen_port");
+		port = get(&f, "listen_port") ?: get(&f, "listen_path");
 		port_group(g, sizeof(g), probe, get(&f, "pid"),
 			   port ? port : "null");
 		recs[i].group = group_of(g, false);
@@ -652,7 +684,7 @@ static void check_seq(void)
 
 static void summary(void)
 {
-	unsigned int i, sys = 0, inet = 0, lost = 0, other = 0;
+	unsigned int i, sys = 0, inet = 0, uring = 0, lost = 0, other = 0;
 	unsigned long long events = 0;
 
 	for (i = 0; i < nrecs; i++) {
@@ -662,6 +694,9 @@ static void summary(void)
 			break;
 		case ACCEPTTRACE_REC_INET_ACCEPT:
 			inet++;
+			break;
+		case ACCEPTTRACE_REC_URING_ACCEPT:
+			uring++;
 			break;
 		case ACCEPTTRACE_REC_LOST:
 			lost++;
@@ -674,8 +709,8 @@ static void summary(void)
 	if (other)
 		tap(false, "%u records of unknown type", other);
 	printf("# records: total=%u sys_accept4=%u inet_accept=%u "
-	       "lost_records=%u lost_events=%llu\n",
-	       nrecs, sys, inet, lost, events);
+	       "uring_accept=%u lost_records=%u lost_events=%llu\n",
+	       nrecs, sys, inet, uring, lost, events);
 }
 
 static void usage(FILE *f)

@@ -112,12 +112,14 @@ sf() {
 
 # nrec FILE: the event records (not LOST records) an at-check read
 nrec() {
-	echo $(($(sf "$1" sys_accept4) + $(sf "$1" inet_accept)))
+	echo $(($(sf "$1" sys_accept4) + $(sf "$1" inet_accept) + \
+		$(sf "$1" uring_accept)))
 }
 
-# hits_total: both probes' hits
+# hits_total: the events the probes counted (io_accept's are not events)
 hits_total() {
-	echo $(($(stat_probe sys_accept4 hits) + $(stat_probe inet_accept hits)))
+	echo $(($(stat_probe sys_accept4 hits) + $(stat_probe inet_accept hits) + \
+		$(stat_probe do_accept hits)))
 }
 
 # settle: recording is off; wait until every call that entered while it
@@ -126,7 +128,7 @@ hits_total() {
 settle() {
 	_t=0
 	while :; do
-		set -- $(awk '$1 == "probe" && $2 != "do_accept" {
+		set -- $(awk '$1 == "probe" && $2 != "io_accept" {
 				for (i = 3; i <= NF; i++) {
 				split($i, a, "="); if (a[1] == "hits") h += a[2] } }
 			$1 == "total" { for (i = 2; i <= NF; i++) {
@@ -239,6 +241,18 @@ expect_regex() {
 				(kv["addr"] == "null" ? "NULL" : kv["addr"]) \
 				", addrlen=") al esc(", flags=" \
 				flagnames(kv["flags"], sn, sv, 2) ")" result())
+		} else if (kv["probe"] == "uring_accept") {
+			if (kv["addrlen_in"] == "null")
+				al = (kv["addr"] == "null") ? "NULL" : "(NULL|\\?)"
+			else
+				al = kv["addrlen_in"] "->" kv["addrlen_out"]
+			body = head esc("uring_accept(listen=" addr("listen") \
+				", addr=" \
+				(kv["addr"] == "null" ? "NULL" : kv["addr"]) \
+				", addrlen=") al esc(", flags=" \
+				flagnames(kv["flags"], sn, sv, 2) \
+				", file_flags=" flagnames(kv["file_flags"], fn, fv, 4) \
+				")" result())
 		} else {
 			body = head esc("inet_accept(listen=" addr("listen") \
 				", flags=" flagnames(kv["flags"], fn, fv, 4) \

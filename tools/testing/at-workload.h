@@ -45,6 +45,18 @@ struct wl_inet {
 	const char *comm;		/* NULL: the workload's own */
 };
 
+/* What do_accept() saw for one io_uring accept (a uring_accept record). */
+struct wl_uring {
+	pid_t tid;			/* 0: not known, match by listener */
+	const char *comm;		/* NULL: the workload's own */
+	int flags;			/* accept4 flags of the request */
+	unsigned int file_flags;	/* O_NONBLOCK: the non-blocking try */
+	long ret;			/* 0 or -errno */
+	void *addr;
+	socklen_t *addrlen;		/* NULL: no length */
+	int addrlen_in, addrlen_out;
+};
+
 /* The new connection, when a call succeeded. */
 struct wl_conn {
 	struct wl_addr local;		/* the new socket's local address */
@@ -70,6 +82,8 @@ void wl_expect_sys(const char *cname, const struct wl_call *c,
 		   const struct wl_conn *conn);
 void wl_expect_inet(const char *cname, const struct wl_inet *in,
 		    const struct wl_addr *listen, const struct wl_conn *conn);
+void wl_expect_uring(const char *cname, const struct wl_uring *u,
+		     const struct wl_addr *listen, const struct wl_conn *conn);
 /* A case found the kernel behaving other than the man page says. */
 int wl_fail(const char *cname, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

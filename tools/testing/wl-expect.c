@@ -231,3 +231,27 @@ void wl_expect_inet(const char *cname, const struct wl_inet *in,
 	put(&l, " kern=0 qlen=%u qmax=%u", in->qlen, in->qmax);
 	emit(&l);
 }
+
+void wl_expect_uring(const char *cname, const struct wl_uring *u,
+		     const struct wl_addr *listen, const struct wl_conn *conn)
+{
+	struct line l = { .len = 0 };
+
+	put(&l, "EXPECT case=%s probe=uring_accept", cname);
+	put_task(&l, u->tid, u->comm);
+	put(&l, " flags=%d file_flags=%u", u->flags, u->file_flags);
+	put_errno(&l, u->ret);
+	if (u->addr)
+		put(&l, " addr=%#lx", (unsigned long)u->addr);
+	else
+		put(&l, " addr=null");
+	if (u->addrlen)
+		put(&l, " addrlen_in=%d addrlen_out=%d", u->addrlen_in,
+		    u->addrlen_out);
+	else
+		put(&l, " addrlen_in=null addrlen_out=null");
+	put_addr(&l, "listen", listen);
+	if (conn)
+		put_conn(&l, conn);
+	emit(&l);
+}

@@ -106,11 +106,13 @@ static void add_expect(char *line, unsigned int lineno)
 	tid = exp_get(e, "tid");
 	pid = exp_get(e, "pid");
 	port = exp_get(e, "listen_port");
+	if (!port)
+		port = exp_get(e, "listen_path");
 	if (tid)
 		snprintf(e->group, sizeof(e->group), "%.40s tid=%.20s",
 			 probe ? probe : "?", tid);
 	else
-		snprintf(e->group, sizeof(e->group), "%.40s pid=%.20s listen_port=%.20s",
+		snprintf(e->group, sizeof(e->group), "%.40s pid=%.20s listen=%.40s",
 			 probe ? probe : "?", pid ? pid : "?",
 			 port ? port : "?");
 	if (group_index(e->group) < 0) {
@@ -148,6 +150,8 @@ static bool add_record(const char *line, unsigned int lineno,
 	tid = fj_get(o, "tid");
 	pid = fj_get(o, "pid");
 	port = fj_get(o, "listen_port");
+	if (!port || port->type == FJ_NULL)
+		port = fj_get(o, "listen_path");
 	if (!probe || !tid || !pid)
 		return false;
 	recs = xrealloc(recs, (nrecs + 1) * sizeof(*recs));
@@ -156,7 +160,7 @@ static bool add_record(const char *line, unsigned int lineno,
 	snprintf(r->group_tid, sizeof(r->group_tid), "%.40s tid=%.20s", probe->text,
 		 tid->text);
 	snprintf(r->group_port, sizeof(r->group_port),
-		 "%.40s pid=%.20s listen_port=%.20s", probe->text, pid->text,
+		 "%.40s pid=%.20s listen=%.40s", probe->text, pid->text,
 		 port ? norm(port) : "null");
 	return true;
 }

@@ -752,6 +752,117 @@ static void test_hist(void)
 	free(buf);
 }
 
+static void uring_rec(struct accepttrace_uring_accept *r, int ret, bool un)
+{
+	memset(r, 0, sizeof(*r));
+	r->hdr.type = ACCEPTTRACE_REC_URING_ACCEPT;
+	r->hdr.size = sizeof(*r);
+	r->hdr.cpu = 1;
+	r->hdr.seq = 11;
+	r->hdr.ts_ns = 7000000042ULL;
+	task(&r->task, "iou-wrk-100", 11);
+	r->ret = ret;
+	r->flags = SOCK_CLOEXEC;
+	r->file_flags = 04000;		/* O_NONBLOCK */
+	r->uaddr = 0x7ffd1000;
+	r->uaddrlen = 0x7ffd2000;
+	r->addrlen_in = 128;
+	r->addrlen_out = ret ? 128 : un ? 2 : 16;
+	r->valid = ACCEPTTRACE_V_ADDRLEN_IN | ACCEPTTRACE_V_ADDRLEN_OUT;
+	r->latency_ns = 3250;
+	if (un)
+		sa_un(&r->listen, "\0srv", 4);
+	else
+		sa_in(&r->listen, "127.0.0.1", 8080);
+	if (ret)
+		return;
+	r->valid |= ACCEPTTRACE_V_SOCK;
+	if (un) {
+		sa_un(&r->local, "\0srv", 4);
+		sa_un(&r->peer, "", 0);
+	} else {
+		sa_in(&r->local, "127.0.0.1", 8080);
+		sa_in(&r->peer, "127.0.0.1", 40000);
+	}
+}
+
+/* io_uring's records: text, JSON, and where hist/top count them. */
+static void test_uring(void)
+{
+	struct accepttrace_uring_accept r;
+	char line[AT_LINE_MAX];
+	const char *w = "uring_accept";
+	struct at_listener l;
+	struct at_event ev;
+
+	uring_rec(&r, 0, true);
+	at_format_record(line, sizeof(line), &r.hdr);
+	check(!strcmp(line, "7.000000042 cpu=1 pid=100 tid=101 "
+		      "comm=iou-wrk-100 uring_accept(listen=unix:@srv, "
+		      "addr=0x7ffd1000, addrlen=128->2, flags=SOCK_CLOEXEC, "
+		      "file_flags=O_NONBLOCK) = 0 peer=unix:(unnamed) "
+		      "local=unix:@srv lat=3.250us\n"),
+	      "uring text line: %s", line);
+	uring_rec(&r, -EAGAIN, false);
+	r.uaddr = 0;
+	r.uaddrlen = 0;
+	r.file_flags = 0;
+	r.flags = 0;
+	at_format_record(line, sizeof(line), &r.hdr);
+	check(!strcmp(line, "7.000000042 cpu=1 pid=100 tid=101 "
+		      "comm=iou-wrk-100 uring_accept(listen=127.0.0.1:8080, "
+		      "addr=NULL, addrlen=NULL, flags=0, file_flags=0) "
+		      "= -11 EAGAIN lat=3.250us\n"),
+	      "failed uring text line: %s", line);
+
+	uring_rec(&r, 0, false);
+	if (parse(json_of(&r.hdr), w)) {
+		expect_lit(w, "seq", "11");
+		expect_str(w, "comm", "iou-wrk-100");
+		expect_str(w, "probe", "uring_accept");
+		expect_lit(w, "syscall", "null");
+		expect_lit(w, "fd", "null");
+		expect_str(w, "addr", "0x7ffd1000");
+		expect_lit(w, "addrlen_in", "128");
+		expect_lit(w, "addrlen_out", "16");
+		expect_lit(w, "flags", "524288");
+		expect_str(w, "flags_names", "SOCK_CLOEXEC");
+		expect_lit(w, "file_flags", "2048");
+		expect_str(w, "file_flags_names", "O_NONBLOCK");
+		expect_lit(w, "ret", "0");
+		expect_lit(w, "errno", "null");
+		expect_str(w, "family", "AF_INET");
+		expect_str(w, "local_addr", "127.0.0.1");
+		expect_lit(w, "local_port", "8080");
+		expect_str(w, "peer_addr", "127.0.0.1");
+		expect_lit(w, "peer_port", "40000");
+		expect_lit(w, "latency_ns", "3250");
+		expect_str(w, "listen_addr", "127.0.0.1");
+		expect_lit(w, "listen_port", "8080");
+		expect_lit(w, "listen_path", "null");
+		check(!fj_get(&obj, "user_len"), "%s: no user buffer", w);
+	}
+	check(!at_decode_event(&r.hdr, &ev) && ev.is_uring && !ev.is_sys &&
+	      at_event_port(&ev) == 8080, "uring event: listener's port");
+	check(!at_event_listener(&ev, &l),
+	      "TCP uring accept: counted from its inet_accept record");
+	w = "uring_accept on AF_UNIX";
+	uring_rec(&r, -EAGAIN, true);
+	if (parse(json_of(&r.hdr), w)) {
+		expect_lit(w, "ret", "-11");
+		expect_str(w, "errno", "EAGAIN");
+		expect_str(w, "family", "AF_UNIX");
+		expect_lit(w, "local_path", "null");
+		expect_lit(w, "listen_port", "null");
+		expect_str(w, "listen_path", "@srv");
+	}
+	check(!at_decode_event(&r.hdr, &ev) && at_event_listener(&ev, &l) &&
+	      l.is_unix && l.path_len == 4 && !memcmp(l.path, "@srv", 4),
+	      "AF_UNIX uring accept: counted under its listener");
+	r.hdr.size = sizeof(r) - 8;
+	check(at_decode_event(&r.hdr, &ev) == -1, "short uring record rejected");
+}
+
 static void test_event_port(void)
 {
 	struct accepttrace_sys_accept4 r;
@@ -1265,6 +1376,7 @@ int main(int argc, char **argv)
 	test_stats();
 	test_hist();
 	test_event_port();
+	test_uring();
 	test_json_max();
 	test_prom_value();
 	test_le_slot();

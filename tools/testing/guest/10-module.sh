@@ -118,11 +118,17 @@ grep -v '^EXPECT' all.out | grep FAILED | diag
 nexp=$(count_expect all.out)
 nsys=$(count_expect all.out sys_accept4)
 ninet=$(count_expect all.out inet_accept)
-echo "# $nexp records expected: $nsys sys_accept4, $ninet inet_accept"
+nuring=$(count_expect all.out uring_accept)
+echo "# $nexp records expected: $nsys sys_accept4, $ninet inet_accept, $nuring uring_accept"
+check "workload: io_uring accepts expected" test "$nuring" -gt 0
 check_eq "total recorded = 6 + $nexp" $((6 + nexp)) "$(stat_total recorded)"
 check_eq "hits sys_accept4 = 4 + $nsys" $((4 + nsys)) "$(stat_probe sys_accept4 hits)"
 check_eq "hits inet_accept = 2 + $ninet" $((2 + ninet)) "$(stat_probe inet_accept hits)"
-for p in sys_accept4 inet_accept; do
+# do_accept's hits are io_uring's accepts: one under __sys_accept4 is
+# part of that call's event.
+check_eq "hits do_accept = $nuring (io_uring accepts)" "$nuring" "$(stat_probe do_accept hits)"
+check_eq "io_accept probed" 1 "$(stat_probe io_accept active)"
+for p in sys_accept4 inet_accept do_accept io_accept; do
 	check_eq "$p nmissed=0" 0 "$(stat_probe $p nmissed)"
 	check_eq "$p kretprobe_nmissed=0" 0 "$(stat_probe $p kretprobe_nmissed)"
 done
@@ -189,7 +195,7 @@ check_eq "binary read one byte short: EINVAL, the record stays" \
 	"EINVAL, then type 1 size $sys" "$(at-dev binread-small $((sys - 1)))"
 at-check >/dev/null
 
-cases=eagain,ebadf,enotsock,accept4_badflags,ipv4,ipv6,unix_abstract,addrlen_short,uring_pending
+cases=eagain,ebadf,enotsock,accept4_badflags,ipv4,ipv6,unix_abstract,addrlen_short,uring_pending,uring_unix,uring_multishot
 at-workload --case $cases >bs1.out
 at-dev read 1 >bs1.txt
 check_text bs1.txt bs1.out "text read 1 byte at a time"
@@ -251,13 +257,13 @@ check_eq "filter cleared when the reader closed" none "$(cat $AT_DBG/filter)"
 # filter stays as it was.
 nl=$(printf 'x\nprobe forged')
 check_eq "ioctl: comm with a newline is refused, nothing changes" \
-	"SET_FILTER EINVAL; filter none\x0a; probe lines 3" "$(at-dev set-comm "$nl")"
+	"SET_FILTER EINVAL; filter none\x0a; probe lines 4" "$(at-dev set-comm "$nl")"
 check_eq "ioctl: comm with a space is refused, nothing changes" \
-	"SET_FILTER EINVAL; filter none\x0a; probe lines 3" "$(at-dev set-comm "a b")"
+	"SET_FILTER EINVAL; filter none\x0a; probe lines 4" "$(at-dev set-comm "a b")"
 check_eq "ioctl: comm with a tab is refused, nothing changes" \
-	"SET_FILTER EINVAL; filter none\x0a; probe lines 3" "$(at-dev set-comm "$(printf 'a\tb')")"
+	"SET_FILTER EINVAL; filter none\x0a; probe lines 4" "$(at-dev set-comm "$(printf 'a\tb')")"
 check_eq "ioctl: a printable comm is set" \
-	"SET_FILTER ok; filter comm=srv-1.x\x0a; probe lines 3" "$(at-dev set-comm srv-1.x)"
+	"SET_FILTER ok; filter comm=srv-1.x\x0a; probe lines 4" "$(at-dev set-comm srv-1.x)"
 check_eq "filter cleared when at-dev closed" none "$(cat $AT_DBG/filter)"
 if printf 'comm=a\001b' >$AT_DBG/filter 2>/dev/null; then
 	notok "filter: a control byte in comm fails with EINVAL"

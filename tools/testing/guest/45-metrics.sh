@@ -95,6 +95,17 @@ want_of() {
 			if (!(l in qlen) || kv["qlen"] + 0 > qlen[l])
 				qlen[l] = kv["qlen"] + 0
 			qmax[l] = kv["qmax"] + 0
+		} else if (pr == "uring_accept") {
+			# TCP: counted from its inet_accept record
+			if (!("listen_path" in kv))
+				next
+			l = "unix:" kv["listen_path"]
+			seen[l] = 1
+			n[l]++
+			if (e == "null")
+				acc[l]++
+			else
+				fail[l "\",errno=\"" e]++
 		} else if (e != "null") {
 			sysf[e]++
 		} else if (kv["family"] == "AF_UNIX") {
@@ -232,7 +243,10 @@ check_eq "metrics: sys_accept4 hits" "$nsys" \
 	"$(metric "$W/m1.prom" 'accepttrace_probe_hits_total{probe="sys_accept4"}')"
 check_eq "metrics: inet_accept hits" "$ninet" \
 	"$(metric "$W/m1.prom" 'accepttrace_probe_hits_total{probe="inet_accept"}')"
-for p in sys_accept4 inet_accept; do
+check_eq "metrics: do_accept hits (io_uring's accepts)" \
+	"$(count_expect "$W/acct" uring_accept)" \
+	"$(metric "$W/m1.prom" 'accepttrace_probe_hits_total{probe="do_accept"}')"
+for p in sys_accept4 inet_accept do_accept io_accept; do
 	check_eq "metrics: $p active" 1 \
 		"$(metric "$W/m1.prom" "accepttrace_probe_active{probe=\"$p\"}")"
 	check_eq "metrics: $p kprobe nmissed" 0 \
@@ -257,7 +271,8 @@ check_eq "metrics -o: nothing on stdout or stderr" "" "$(cat "$W/m2.out" "$W/m2.
 check "metrics -o: the file, no FILE.tmp left" test -s "$W/m2.prom" -a ! -e "$W/m2.prom.tmp"
 promtool_ok "metrics -o, nothing new" "$W/m2.prom"
 printf '%s\n' 'accepttrace_records_read_total{probe="inet_accept"} 0' \
-	'accepttrace_records_read_total{probe="sys_accept4"} 0' >"$W/m2.want"
+	'accepttrace_records_read_total{probe="sys_accept4"} 0' \
+	'accepttrace_records_read_total{probe="uring_accept"} 0' >"$W/m2.want"
 series "$W/m2.prom" >"$W/m2.got"
 same "metrics -o: a second run counts only what it read" "$W/m2.want" "$W/m2.got"
 
