@@ -132,6 +132,13 @@ bench-icount: deps
 	@BENCH_CMD="make bench-icount BENCH_KERNEL=$(BENCH_KERNEL)" \
 	  tools/bench/bench.sh -k $(BENCH_KERNEL) -i
 
+.PHONY: bench-reader
+bench-reader: deps
+	@for n in 1 2 8; do \
+	  BENCH_CMD="make bench-reader BENCH_KERNEL=$(BENCH_KERNEL)" \
+	    tools/bench/bench.sh -k $(BENCH_KERNEL) -R $$n || exit 1; \
+	done
+
 help:
 	@echo "accepttrace $(VERSION)"
 	@echo
@@ -158,5 +165,6 @@ help:
 	@echo "  make vm-shell [KERNEL=6.12|6.1|test] shell in a guest with the module loaded"
 	@echo "  make bench [BENCH_KERNEL=6.1|6.12]  accepttrace vs ftrace kprobe_events vs empty probes"
 	@echo "  make bench-icount [BENCH_KERNEL=...] the same arms, counted in instructions (exact)"
+	@echo "  make bench-reader [BENCH_KERNEL=...] the reader's cost per record, 1, 2 and 8 vCPUs"
 	@echo
 	@echo "Environment: AT_CACHE (default /var/cache/accepttrace), AT_TIMEOUT (600 s)"

@@ -5,6 +5,7 @@
  *   at-bench conn -n N [-a ACCEPTORS] [-c CLIENTS] [-r RATE]
  *   at-bench getpid -n N
  *   at-bench eagain -n N
+ *   at-bench drain [-b]
  *
  * conn with one acceptor and one client (the default) is one thread doing
  * N x (connect + accept4 + close) on loopback; with more, ACCEPTORS
@@ -23,6 +24,10 @@
  * hundredth of a connection's cost, so what the probes add per call
  * stands well above the run-to-run noise.
  *
+ * drain reads /dev/accepttrace until it is empty (O_NONBLOCK, 64 KiB per
+ * read(); -b: binary records, else text lines): the reader's cost per
+ * record, the records being in the rings already; n is the records read.
+ *
  * Timing is CLOCK_MONOTONIC around the whole run.  Output, one line:
  *   RESULT work=conn n=N threads=A+C ns=TOTAL ns_per_op=X.X rate=R
  * Exit 1 if any call fails: every connection must be accepted, so the
@@ -34,13 +39,17 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "accepttrace.h"
 
 #define MAX_THREADS	64
 
@@ -240,12 +249,56 @@ static void run_eagain(long n)
 	report("eagain", n, "1", now_ns() - t0);
 }
 
+static void run_drain(bool binary)
+{
+	static char buf[65536];
+	unsigned long long t0, t1;
+	__u32 one = 1;
+	long n = 0;
+	ssize_t got, off;
+	int fd;
+
+	fd = open(ACCEPTTRACE_DEVICE, O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		die("open " ACCEPTTRACE_DEVICE);
+	if (binary && ioctl(fd, ACCEPTTRACE_IOC_SET_BINARY, &one))
+		die("ACCEPTTRACE_IOC_SET_BINARY");
+	t0 = now_ns();
+	for (;;) {
+		got = read(fd, buf, sizeof(buf));
+		if (got < 0 && errno == EAGAIN)
+			break;
+		if (got < 0)
+			die("read");
+		if (!got)
+			break;
+		for (off = 0; off < got; n++) {
+			if (binary) {
+				struct accepttrace_hdr h;
+
+				memcpy(&h, buf + off, sizeof(h));
+				off += h.size;
+			} else {
+				char *nl = memchr(buf + off, '\n', got - off);
+
+				if (!nl)
+					break;
+				off = nl - buf + 1;
+			}
+		}
+	}
+	t1 = now_ns();
+	close(fd);
+	report(binary ? "drain-bin" : "drain-text", n ? n : 1, "1", t1 - t0);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: at-bench conn -n N [-a ACCEPTORS] [-c CLIENTS] [-r RATE]\n"
 		"       at-bench getpid -n N\n"
-		"       at-bench eagain -n N\n");
+		"       at-bench eagain -n N\n"
+		"       at-bench drain [-b]\n");
 	exit(2);
 }
 
@@ -259,6 +312,13 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 	work = argv[1];
+	if (!strcmp(work, "drain")) {
+		if (argc > 3 || (argc == 3 && strcmp(argv[2], "-b")))
+			usage();
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		run_drain(argc == 3);
+		return 0;
+	}
 	optind = 2;
 	while ((opt = getopt(argc, argv, "n:a:c:r:")) != -1) {
 		switch (opt) {

@@ -4,7 +4,7 @@
 # (busybox sh, root, module at $AT_KO, programs in $AT_BIN).
 #
 #   at-bench.sh [-n CONNS] [-m CONNS] [-r ROUNDS] [-g CALLS] [-e CALLS]
-#               [-c CONNS] [-A ARMS] [-o FILE] [-I]
+#               [-c CONNS] [-A ARMS] [-o FILE] [-I] [-D CONNS]
 #
 #   -n  connections per run of the one-thread workload
 #       (3000; 0: leave it out)
@@ -20,6 +20,10 @@
 #   -o  write the table here too
 #   -I  the guest runs under QEMU -icount shift=0: one ns of guest time
 #       is one instruction, so the table counts instructions
+#   -D  the reader's cost alone, instead of the arms: per round, CONNS
+#       connections recorded with no reader, then the rings drained by
+#       "at-bench drain" (binary records, then text lines in a second
+#       load); the table gives each mode's median per record
 #
 # Arms: base (nothing loaded), base2 (base again, mid-round: the noise
 # floor), at-tool (accepttrace recording, "accepttrace --json > /dev/null"
@@ -41,9 +45,9 @@
 # "=== accepttrace benchmark" and "=== end"; exit 1 if any run was
 # incomplete or failed.
 
-N1=3000 N22=3000 ROUNDS=7 NGETPID=200000 NEAGAIN=0 NCAP=0 OUT= UNIT=ns
+N1=3000 N22=3000 ROUNDS=7 NGETPID=200000 NEAGAIN=0 NCAP=0 OUT= UNIT=ns NDRAIN=0
 ARMS="base at-tool at-cat at-noread floor floor-clk base2 at-off ft-pipe ft-nopipe"
-while getopts n:m:r:g:e:c:A:o:I opt; do
+while getopts n:m:r:g:e:c:A:o:ID: opt; do
 	case $opt in
 	n) N1=$OPTARG ;;
 	m) N22=$OPTARG ;;
@@ -54,7 +58,8 @@ while getopts n:m:r:g:e:c:A:o:I opt; do
 	A) ARMS=$OPTARG ;;
 	o) OUT=$OPTARG ;;
 	I) UNIT=insn ;;
-	*) echo "usage: at-bench.sh [-n N] [-m N] [-r ROUNDS] [-g CALLS] [-e CALLS] [-c N] [-A ARMS] [-o FILE] [-I]" >&2; exit 2 ;;
+	D) NDRAIN=$OPTARG ;;
+	*) echo "usage: at-bench.sh [-n N] [-m N] [-r ROUNDS] [-g CALLS] [-e CALLS] [-c N] [-A ARMS] [-o FILE] [-I] [-D N]" >&2; exit 2 ;;
 	esac
 done
 
@@ -421,6 +426,52 @@ capacity() {
 	echo "CAPACITY rate=$_best bound=reader ticks=$_bticks records=$((2 * NCAP))" >>"$DATA"
 }
 
+# --- the reader alone ---------------------------------------------------
+
+# drain_round ROUND: for each mode, NDRAIN connections into rings that
+# hold them all (no reader), then one timed drain; "DRAIN" lines.
+drain_round() {
+	_rd=$1
+	for _m in bin text; do
+		WHY=
+		at_load buf_kb=8192 || return 1
+		"$BENCH" conn -n "$NDRAIN" >/dev/null || WHY="$WHY at-bench conn failed;"
+		set -- $(stats recorded lost)
+		[ "$1" = $((2 * NDRAIN)) ] && [ "$2" = 0 ] ||
+			WHY="$WHY recorded=$1 lost=$2 want $((2 * NDRAIN)), 0;"
+		_flag=
+		[ $_m = bin ] && _flag=-b
+		_res=$("$BENCH" drain $_flag) || WHY="$WHY drain failed;"
+		_n=$(echo "$_res" | sed -n 's/.* n=\([0-9]*\) .*/\1/p')
+		_ns=$(echo "$_res" | sed -n 's/.* ns_per_op=\([0-9.]*\).*/\1/p')
+		[ "$_n" = $((2 * NDRAIN)) ] || WHY="$WHY drained $_n records;"
+		[ "$(stats used)" = 0 ] || WHY="$WHY rings not empty;"
+		rmmod accepttrace || WHY="$WHY rmmod failed;"
+		if [ -z "$WHY" ]; then
+			ok "round $_rd drain-$_m complete"
+			echo "DRAIN r=$_rd mode=$_m n=$_n ns=$_ns" | tee -a "$DATA"
+		else
+			notok "round $_rd drain-$_m complete:$WHY"
+		fi
+		sleep 1
+	done
+}
+
+# The median per record of each mode, rounds after the first.
+drain_table() {
+	echo "=== accepttrace benchmark: the reader alone, per record ($UNIT)"
+	echo "kernel $(uname -r), $(nproc) CPUs, $NDRAIN connections ($((2 * NDRAIN)) records) per round, $ROUNDS rounds (the first a warm-up)"
+	for _m in bin text; do
+		_med=$(awk -v m="$_m" '$1 == "DRAIN" && $3 == "mode=" m {
+				split($2, r, "="); if (r[2] == 1) next
+				split($5, v, "="); print v[2] }' "$DATA" | sort -n |
+			awk '{ a[NR] = $1 } END { if (!NR) { print "-"; exit }
+				print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+		printf 'drain-%-5s %s per record\n' "$_m" "$_med"
+	done
+	echo "=== end"
+}
+
 # --- main ---------------------------------------------------------------
 
 echo "# at-bench: kernel $(uname -r), $(nproc) CPUs, $N1 + $N22 connections x $ROUNDS rounds"
@@ -428,6 +479,18 @@ echo "# at-bench: kernel $(uname -r), $(nproc) CPUs, $N1 + $N22 connections x $R
 [ -f "$FLOOR_KO" ] || { notok "$FLOOR_KO exists"; exit 1; }
 [ -x "$TOOL" ] || { notok "$TOOL exists"; exit 1; }
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+if [ "$NDRAIN" -gt 0 ]; then
+	r=1
+	while [ "$r" -le "$ROUNDS" ]; do
+		drain_round "$r"
+		r=$((r + 1))
+	done
+	drain_table >"$T/table"
+	cat "$T/table"
+	[ -z "$OUT" ] || cp "$T/table" "$OUT"
+	rm -rf "$T"
+	exit $FAILED
+fi
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
 	round "$r"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# bench.sh [-k 6.1|6.12|test] [-i] [at-bench.sh options] -- "make bench".
+# bench.sh [-k 6.1|6.12|test] [-i | -R NCPU] [at-bench.sh options] -- "make bench".
 #
 # Builds the module and the floor module for the kernel, the guest
 # programs and the reader tool, boots one QEMU/TCG guest with -smp 2 and
@@ -17,6 +17,14 @@
 # per call), and the reader's work is part of the per-connection count.
 # Without the second vCPU there is no 2+2 workload and no capacity
 # search.  Results go to tools/bench/results/<kernel>-icount.txt.
+#
+# -R NCPU ("make bench-reader") measures the reader alone, per record,
+# on NCPU vCPUs: at-bench.sh -D (every record already in the rings, one
+# drain timed).  With one vCPU it counts instructions (-icount shift=0);
+# with more it can only time the wall clock: QEMU 7.2 never brings up a
+# second vCPU under -icount (the boot stops at "x86: Booting SMP
+# configuration").  "make bench-reader" boots with 1, 2 and 8.
+# Results: tools/bench/results/<kernel>-reader-NCPU.txt.
 #
 # The guest boots with tsc=reliable: TCG's TSC does not pass the
 # kernel's stability checks, so the clocksource would be the HPET, whose
@@ -42,7 +50,23 @@ main() {
 		ICOUNT=1
 		shift
 	fi
-	if [ "$ICOUNT" = 1 ]; then
+	if [ "${1:-}" = -R ]; then
+		ICOUNT=2
+		NCPU=$2
+		shift 2
+	fi
+	if [ "$ICOUNT" = 2 ] && [ "$NCPU" = 1 ]; then
+		args=(-D 2000 -r 5 -I "$@")
+		smp=(-smp 1 -icount shift=0)
+		suffix=-reader-1
+		what="QEMU/TCG -smp 1 -icount shift=0 -m 1G, one boot: counts are instructions"
+	elif [ "$ICOUNT" = 2 ]; then
+		# QEMU 7.2 never brings up a second vCPU under -icount.
+		args=(-D 2000 -r 9 "$@")
+		smp=(-smp "$NCPU")
+		suffix=-reader-$NCPU
+		what="QEMU/TCG -smp $NCPU -m 1G, one boot: wall-clock ns"
+	elif [ "$ICOUNT" = 1 ]; then
 		args=(-n 2000 -m 0 -r 7 -g 20000 -e 5000 -c 0 -I "$@")
 		smp=(-smp 1 -icount shift=0)
 		suffix=-icount
@@ -80,7 +104,7 @@ main() {
 		-nic none -kernel "$VMLINUZ" -initrd "$tmp/initramfs.cpio.gz" \
 		-append "console=ttyS0 loglevel=5 printk.time=1 panic=-1 tsc=reliable at.mode=test at.suites=bench" \
 		</dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" |
-		grep --line-buffered -E '^(not ok|CAP |PROBES )|^ok - round' >&2 || qrc=$?
+		grep --line-buffered -E '^(not ok|CAP |PROBES |DRAIN )|^ok - round' >&2 || qrc=$?
 
 	sed -n '/^=== accepttrace benchmark/,/^=== end/p' "$log" >"$tmp/table"
 	[ -s "$tmp/table" ] || die "the guest printed no table (qemu/pipeline rc=$qrc); see $log"
