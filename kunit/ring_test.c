@@ -701,6 +701,54 @@ static void ring_test_read_user(struct kunit *test)
 }
 #endif
 
+/*
+ * The reader's merge: oldest first across rings, from the heads taken
+ * when the ring joined it; a record committed after that waits for the
+ * next start.  Two rings of CPUs 0 and 1 whatever the CPUs here are
+ * (merge_add(), as at_merge_start() adds each CPU's ring).
+ */
+static void ring_test_merge(struct kunit *test)
+{
+	static const int from[] = { 0, 1, 0, 1 };
+	struct accepttrace_hdr h;
+	struct at_ring *rings[2];
+	struct at_merge *m;
+	int i;
+
+	m = kunit_kzalloc(test, struct_size(m, src, 2), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	for (i = 0; i < 2; i++) {
+		rings[i] = kunit_kzalloc(test, sizeof(*rings[i]), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, rings[i]);
+		KUNIT_ASSERT_EQ(test, at_ring_init(rings[i], RING_SIZE, i), 0);
+	}
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_TRUE(test, put(rings[from[i]], 64, i + 1));
+	m->n = 0;
+	merge_add(m, rings[0]);
+	merge_add(m, rings[1]);
+	KUNIT_EXPECT_EQ(test, m->n, 2);
+	KUNIT_EXPECT_TRUE(test, put(rings[0], 64, 5));
+	for (i = 0; i < 4; i++) {
+		KUNIT_ASSERT_PTR_EQ(test, at_merge_next(m, &h), rings[from[i]]);
+		KUNIT_EXPECT_EQ(test, h.ts_ns, i + 1);
+		KUNIT_EXPECT_EQ(test, h.cpu, from[i]);
+		at_merge_consume(m);
+	}
+	/* Both rings' snapshots are used up: ring 0's new record waits. */
+	KUNIT_EXPECT_EQ(test, m->n, 0);
+	KUNIT_EXPECT_NULL(test, at_merge_next(m, &h));
+	merge_add(m, rings[0]);
+	merge_add(m, rings[1]);
+	KUNIT_EXPECT_EQ(test, m->n, 1);
+	KUNIT_ASSERT_PTR_EQ(test, at_merge_next(m, &h), rings[0]);
+	KUNIT_EXPECT_EQ(test, h.ts_ns, 5);
+	at_merge_consume(m);
+	KUNIT_EXPECT_NULL(test, at_merge_next(m, &h));
+	for (i = 0; i < 2; i++)
+		at_ring_destroy(rings[i]);
+}
+
 static struct kunit_case ring_test_cases[] = {
 	KUNIT_CASE(ring_test_init_sizes),
 	KUNIT_CASE(ring_test_empty),
@@ -719,6 +767,7 @@ static struct kunit_case ring_test_cases[] = {
 	KUNIT_CASE(ring_test_wraparound),
 	KUNIT_CASE(ring_test_mixed_sizes),
 	KUNIT_CASE(ring_test_interleaved),
+	KUNIT_CASE(ring_test_merge),
 #if AT_HAVE_KUNIT_VM_MMAP
 	KUNIT_CASE(ring_test_read_user),
 #endif

@@ -14,6 +14,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/slab.h>
 #include <linux/timer.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
@@ -80,6 +81,7 @@ struct at_reader {
 	struct mutex		lock;	/* read and ioctl of the open file */
 	bool			binary;	/* this open file reads records */
 	struct at_ring		*cur;	/* text: ring of the line in @line */
+	struct at_merge		*merge;	/* this read()'s view of the rings */
 	u32			line_len;
 	u32			line_off;
 	union at_scratch	rec;
@@ -179,28 +181,15 @@ void at_ring_wake_init(struct at_ring *r)
 	init_irq_work(&r->wake, at_reader_wake);
 }
 
-/* The oldest record of all rings: its ring, and its header in @hdr. */
-static struct at_ring *at_next_record(struct accepttrace_hdr *hdr)
-{
-	struct at_ring *best = NULL;
-	struct accepttrace_hdr h;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct at_ring *r = at_ring_of(cpu);
-
-		if (!r || !at_ring_peek(r, &h))
-			continue;
-		if (!best || h.ts_ns < hdr->ts_ns) {
-			best = r;
-			*hdr = h;
-		}
-	}
-	return best;
-}
-
+/*
+ * The rings are merged from one look at their heads per read() (see
+ * at_merge_start()); a line half read by an earlier read() is finished
+ * first, from its ring, before that look.
+ */
 static ssize_t read_text(struct at_reader *rd, char __user *buf, size_t count)
 {
+	struct at_merge *m = rd->merge;
+	bool started = false, merged = false;
 	size_t done = 0;
 
 	while (done < count) {
@@ -208,9 +197,14 @@ static ssize_t read_text(struct at_reader *rd, char __user *buf, size_t count)
 
 		if (!rd->cur) {
 			struct accepttrace_hdr h;
-			struct at_ring *r = at_next_record(&h);
+			struct at_ring *r;
 			int len;
 
+			if (!started) {
+				at_merge_start(m);
+				started = true;
+			}
+			r = at_merge_next(m, &h);
 			if (!r)
 				break;
 			at_ring_read(r, &rd->rec,
@@ -220,6 +214,7 @@ static ssize_t read_text(struct at_reader *rd, char __user *buf, size_t count)
 			rd->line_len = min_t(u32, len, sizeof(rd->line) - 1);
 			rd->line_off = 0;
 			WRITE_ONCE(rd->cur, r);
+			merged = true;
 		}
 		n = min_t(size_t, count - done, rd->line_len - rd->line_off);
 		if (copy_to_user(buf + done, rd->line + rd->line_off, n))
@@ -227,7 +222,11 @@ static ssize_t read_text(struct at_reader *rd, char __user *buf, size_t count)
 		rd->line_off += n;
 		done += n;
 		if (rd->line_off == rd->line_len) {
-			at_ring_consume(rd->cur);
+			if (merged)
+				at_merge_consume(m);
+			else
+				at_ring_consume(rd->cur);
+			merged = false;
 			WRITE_ONCE(rd->cur, NULL);
 		}
 	}
@@ -237,11 +236,13 @@ static ssize_t read_text(struct at_reader *rd, char __user *buf, size_t count)
 static ssize_t read_binary(struct at_reader *rd, char __user *buf,
 			   size_t count)
 {
+	struct at_merge *m = rd->merge;
 	size_t done = 0;
 
+	at_merge_start(m);
 	while (done < count) {
 		struct accepttrace_hdr h;
-		struct at_ring *r = at_next_record(&h);
+		struct at_ring *r = at_merge_next(m, &h);
 
 		if (!r)
 			break;
@@ -250,7 +251,7 @@ static ssize_t read_binary(struct at_reader *rd, char __user *buf,
 			return done ? done : -EINVAL;
 		if (at_ring_read_user(r, buf + done, h.size))
 			return done ? done : -EFAULT;
-		at_ring_consume(r);
+		at_merge_consume(m);
 		done += h.size;
 	}
 	return done;
@@ -371,9 +372,19 @@ static struct miscdevice at_misc = {
 
 int at_chardev_init(void)
 {
+	int ret;
+
+	at_reader.merge = at_merge_alloc();
+	if (!at_reader.merge)
+		return -ENOMEM;
 	timer_setup(&at_wake_timer, at_wake_timer_fn, 0);
 	at_last_wake = jiffies - msecs_to_jiffies(AT_WAKE_MS) - 1;
-	return misc_register(&at_misc);
+	ret = misc_register(&at_misc);
+	if (ret) {
+		kfree(at_reader.merge);
+		at_reader.merge = NULL;
+	}
+	return ret;
 }
 
 /*
@@ -385,4 +396,6 @@ void at_chardev_exit(void)
 {
 	misc_deregister(&at_misc);
 	timer_delete_sync(&at_wake_timer);
+	kfree(at_reader.merge);
+	at_reader.merge = NULL;
 }

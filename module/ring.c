@@ -194,8 +194,12 @@ static bool ring_claim_lost(struct at_ring *r, u64 tail)
 	return true;
 }
 
-/* Copy the next record's header into @hdr; false if there is none. */
-bool at_ring_peek(struct at_ring *r, struct accepttrace_hdr *hdr)
+/*
+ * Copy the next record's header into @hdr, looking no further than
+ * @head, a head the caller loaded with acquire; false if there is none.
+ */
+static bool ring_peek_below(struct at_ring *r, u64 head,
+			    struct accepttrace_hdr *hdr)
 {
 	u64 tail = r->tail;
 
@@ -203,8 +207,7 @@ bool at_ring_peek(struct at_ring *r, struct accepttrace_hdr *hdr)
 		*hdr = r->synth.hdr;
 		return true;
 	}
-	/* Acquire: pairs with the release in at_ring_commit(). */
-	if (smp_load_acquire(&r->head) == tail) {
+	if (head == tail) {
 		if (!ring_claim_lost(r, tail))
 			return false;
 		*hdr = r->synth.hdr;
@@ -212,6 +215,13 @@ bool at_ring_peek(struct at_ring *r, struct accepttrace_hdr *hdr)
 	}
 	ring_get(r, tail, hdr, sizeof(*hdr));
 	return true;
+}
+
+/* Copy the next record's header into @hdr; false if there is none. */
+bool at_ring_peek(struct at_ring *r, struct accepttrace_hdr *hdr)
+{
+	/* Acquire: pairs with the release in at_ring_commit(). */
+	return ring_peek_below(r, smp_load_acquire(&r->head), hdr);
 }
 
 /* Copy the first @len bytes of the next record (after a peek). */
@@ -313,4 +323,79 @@ void at_rings_free(void)
 void at_ring_kick(struct at_ring *r)
 {
 	irq_work_queue(&r->wake);
+}
+
+/*
+ * Merging the rings for one read().  at_merge_start() loads every
+ * ring's head once; from then on the reader works from those heads and
+ * the headers it copied, and touches a ring again only to take its next
+ * record: a record costs a look at the rings that have records, not an
+ * acquire load of every CPU's head, a line its producer writes.  What
+ * the producers commit meanwhile waits for the next read() (which
+ * starts again whenever a read() returns for want of records).  A ring
+ * found empty at its snapshot may still report drops (ring_claim_lost()
+ * looks at the live head): LOST records keep their place.
+ */
+struct at_merge *at_merge_alloc(void)
+{
+	struct at_merge *m;
+
+	m = kzalloc(struct_size(m, src, nr_cpu_ids), GFP_KERNEL);
+	return m;
+}
+
+/* The source's next record, below its snapshot; false: none left. */
+static bool merge_fill(struct at_merge_src *s)
+{
+	return ring_peek_below(s->r, s->head, &s->hdr);
+}
+
+/* Take @r into the merge, at its head as of now, if it has a record. */
+static void merge_add(struct at_merge *m, struct at_ring *r)
+{
+	struct at_merge_src *s = &m->src[m->n];
+
+	s->r = r;
+	/* Acquire: pairs with the release in at_ring_commit(). */
+	s->head = smp_load_acquire(&r->head);
+	if (merge_fill(s))
+		m->n++;
+}
+
+void at_merge_start(struct at_merge *m)
+{
+	int cpu;
+
+	m->n = 0;
+	for_each_possible_cpu(cpu) {
+		struct at_ring *r = at_ring_of(cpu);
+
+		if (r)
+			merge_add(m, r);
+	}
+}
+
+/* The oldest record of the snapshot: its ring, its header in @hdr. */
+struct at_ring *at_merge_next(struct at_merge *m, struct accepttrace_hdr *hdr)
+{
+	unsigned int i, best = 0;
+
+	if (!m->n)
+		return NULL;
+	for (i = 1; i < m->n; i++)
+		if (m->src[i].hdr.ts_ns < m->src[best].hdr.ts_ns)
+			best = i;
+	m->cur = best;
+	*hdr = m->src[best].hdr;
+	return m->src[best].r;
+}
+
+/* Consume the record at_merge_next() returned, and look at the next. */
+void at_merge_consume(struct at_merge *m)
+{
+	struct at_merge_src *s = &m->src[m->cur];
+
+	at_ring_consume(s->r);
+	if (!merge_fill(s))
+		*s = m->src[--m->n];
 }

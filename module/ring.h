@@ -163,6 +163,28 @@ void at_ring_consume(struct at_ring *r);
 u64 at_ring_used(const struct at_ring *r);
 
 /*
+ * The consumer's merge of all rings, oldest record first, for one read()
+ * (see ring.c): at_merge_start(), then at_merge_next() and
+ * at_merge_consume() until at_merge_next() returns NULL.
+ */
+struct at_merge_src {
+	struct at_ring		*r;
+	u64			head;	/* as loaded at the start */
+	struct accepttrace_hdr	hdr;	/* of its next record */
+};
+
+struct at_merge {
+	unsigned int		n;	/* sources with a record */
+	unsigned int		cur;	/* the one at_merge_next() chose */
+	struct at_merge_src	src[];	/* nr_cpu_ids */
+};
+
+struct at_merge *at_merge_alloc(void);
+void at_merge_start(struct at_merge *m);
+struct at_ring *at_merge_next(struct at_merge *m, struct accepttrace_hdr *hdr);
+void at_merge_consume(struct at_merge *m);
+
+/*
  * The rings: one per CPU that has been online since load, published by
  * at_ring_add() and kept, offline or not, until at_rings_free().
  */
