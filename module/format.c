@@ -264,17 +264,100 @@ static void out_char(struct at_out *o, char c)
 
 static const char at_hex_digits[] = "0123456789abcdef";
 
-/* @v in decimal, zero-padded to at least @width (at most 20) digits */
+/*
+ * "00" to "99", for the decimal writers below: two digits a division
+ * (as lib/vsprintf.c's decpair), where a text line spent most of its
+ * instructions when it took one.
+ */
+static const char at_digit_pairs[100][2] = {
+	{ '0', '0' }, { '0', '1' }, { '0', '2' }, { '0', '3' }, { '0', '4' },
+	{ '0', '5' }, { '0', '6' }, { '0', '7' }, { '0', '8' }, { '0', '9' },
+	{ '1', '0' }, { '1', '1' }, { '1', '2' }, { '1', '3' }, { '1', '4' },
+	{ '1', '5' }, { '1', '6' }, { '1', '7' }, { '1', '8' }, { '1', '9' },
+	{ '2', '0' }, { '2', '1' }, { '2', '2' }, { '2', '3' }, { '2', '4' },
+	{ '2', '5' }, { '2', '6' }, { '2', '7' }, { '2', '8' }, { '2', '9' },
+	{ '3', '0' }, { '3', '1' }, { '3', '2' }, { '3', '3' }, { '3', '4' },
+	{ '3', '5' }, { '3', '6' }, { '3', '7' }, { '3', '8' }, { '3', '9' },
+	{ '4', '0' }, { '4', '1' }, { '4', '2' }, { '4', '3' }, { '4', '4' },
+	{ '4', '5' }, { '4', '6' }, { '4', '7' }, { '4', '8' }, { '4', '9' },
+	{ '5', '0' }, { '5', '1' }, { '5', '2' }, { '5', '3' }, { '5', '4' },
+	{ '5', '5' }, { '5', '6' }, { '5', '7' }, { '5', '8' }, { '5', '9' },
+	{ '6', '0' }, { '6', '1' }, { '6', '2' }, { '6', '3' }, { '6', '4' },
+	{ '6', '5' }, { '6', '6' }, { '6', '7' }, { '6', '8' }, { '6', '9' },
+	{ '7', '0' }, { '7', '1' }, { '7', '2' }, { '7', '3' }, { '7', '4' },
+	{ '7', '5' }, { '7', '6' }, { '7', '7' }, { '7', '8' }, { '7', '9' },
+	{ '8', '0' }, { '8', '1' }, { '8', '2' }, { '8', '3' }, { '8', '4' },
+	{ '8', '5' }, { '8', '6' }, { '8', '7' }, { '8', '8' }, { '8', '9' },
+	{ '9', '0' }, { '9', '1' }, { '9', '2' }, { '9', '3' }, { '9', '4' },
+	{ '9', '5' }, { '9', '6' }, { '9', '7' }, { '9', '8' }, { '9', '9' },
+};
+
+/* Two decimal digits of @r (< 100) at @p. */
+static inline void put_pair(char *p, unsigned int r)
+{
+	memcpy(p, at_digit_pairs[r], 2);
+}
+
+/* Digits of @v in decimal. */
+static unsigned int dec_digits(__u32 v)
+{
+	unsigned int n = 1;
+
+	while (v >= 100) {
+		v /= 100;
+		n += 2;
+	}
+	return n + (v >= 10);
+}
+
+/* @v's @n digits (zero-padded), ending at @end, two at a time. */
+static void put_dec(char *end, __u32 v, unsigned int n)
+{
+	char *p = end;
+
+	while (v >= 100) {
+		p -= 2;
+		put_pair(p, v % 100);
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		put_pair(p, v);
+	} else {
+		*--p = '0' + v;
+	}
+	while (p > end - n)
+		*--p = '0';
+}
+
+/*
+ * @v in decimal, zero-padded to at least @width (at most 20) digits,
+ * written in place: a text line prints some fifty digits, and this was
+ * where it spent most of its instructions.
+ */
 static void out_uint_w(struct at_out *o, unsigned long long v, int width)
 {
 	char tmp[20];
-	int i = sizeof(tmp);
+	unsigned int n;
 
-	do {
-		tmp[--i] = '0' + v % 10;
-		v /= 10;
-	} while (v || (int)sizeof(tmp) - i < width);
-	out_mem(o, tmp + i, sizeof(tmp) - i);
+	if (v > 0xffffffffULL) {
+		/* Nanoseconds of uptime and the like: the low nine apart. */
+		unsigned long long hi = v / 1000000000U;
+
+		out_uint_w(o, hi, width > 9 ? width - 9 : 1);
+		out_uint_w(o, v - hi * 1000000000U, 9);
+		return;
+	}
+	n = dec_digits((__u32)v);
+	if (n < (unsigned int)width)
+		n = width;
+	if (o->len + n <= o->size) {
+		put_dec(o->buf + o->len + n, (__u32)v, n);
+		o->len += n;
+		return;
+	}
+	put_dec(tmp + n, (__u32)v, n);
+	out_mem(o, tmp, n);
 }
 
 static void out_uint(struct at_out *o, unsigned long long v)
@@ -426,11 +509,16 @@ static void out_ipv4(struct at_out *o, const __u8 *a)
 
 		if (i)
 			*p++ = '.';
-		if (v >= 100)
+		if (v >= 100) {
 			*p++ = '0' + v / 100;
-		if (v >= 10)
-			*p++ = '0' + v / 10 % 10;
-		*p++ = '0' + v % 10;
+			put_pair(p, v % 100);
+			p += 2;
+		} else if (v >= 10) {
+			put_pair(p, v);
+			p += 2;
+		} else {
+			*p++ = '0' + v;
+		}
 	}
 	out_mem(o, tmp, p - tmp);
 }
