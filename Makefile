@@ -36,12 +36,12 @@ kdir-check:
 modules: kdir-check
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
 
-# kunit/accepttrace_kunit.ko (built by "make" too when the kernel has
-# KUnit); asked for explicitly, a kernel without KUnit gets one line.
+# kunit/accepttrace_kunit.ko beside the module (plain "make" builds the
+# module alone); a kernel without KUnit gets one line.
 .PHONY: kunit kunit-intree
 kunit: kdir-check
 	$(if $(shell grep -s '^CONFIG_KUNIT=[ym]' "$(KDIR)/include/config/auto.conf"),,$(error accepttrace: the kernel in KDIR=$(KDIR) has no KUnit (CONFIG_KUNIT is not set) — build against a KUnit kernel, e.g. the KDIR tools/vm/test-kernel.sh prints; see README "KUnit"))
-	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" AT_KUNIT=1 modules
 
 # The suites inside a kernel tree with kunit.py, as make check's
 # kunit-intree step runs them (the first build is slow, later ones are

@@ -32,7 +32,9 @@ main() {
 	done
 	rm -f "$out"/Module.symvers "$out"/modules.order "$out"/.module-common.o
 	log="$out/build.log"
-	make -C "$kdir" M="$(cd "$out" && pwd)" "${flags[@]}" "$@" modules >"$log" 2>&1 || rc=$?
+	# The harness wants the KUnit module too, where the kernel has KUnit
+	# (AT_KUNIT=1, see Kbuild); AT_KUNIT=0 builds what "make" builds.
+	make -C "$kdir" M="$(cd "$out" && pwd)" "${flags[@]}" AT_KUNIT="${AT_KUNIT:-1}" "$@" modules >"$log" 2>&1 || rc=$?
 	# The benchmark's test-only module (tools/bench/floor), same kernel and flags.
 	if [ -f "$AT_ROOT/tools/bench/floor/Kbuild" ]; then
 		rm -rf "$out/floor"

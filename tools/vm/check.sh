@@ -142,6 +142,11 @@ kernel_steps() {
 	if ! step "build/$name" env STRICT=1 "$VM/build.sh" "$KDIR" "$out"; then
 		return 0
 	fi
+	# On a kernel with KUnit, the product build still makes the module
+	# alone: the KUnit module only when asked for (Kbuild, AT_KUNIT).
+	if grep -qs '^CONFIG_KUNIT=[ym]' "$KDIR/include/config/auto.conf"; then
+		step "build/$name/product" product_build "$KDIR" "$out-product" || true
+	fi
 	suites=$(kernel_suites "$name" | paste -sd, -)
 	[ -n "$suites" ] || return 0
 	kunit="$out/kunit/accepttrace_kunit.ko"
@@ -151,6 +156,16 @@ kernel_steps() {
 		"$VM/run.sh" -s "$suites" -l "guest/$name" \
 		-o "$LOGDIR/guest-$name.console.log" \
 		"$VMLINUZ" "$out/module/accepttrace.ko" "$kunit"
+}
+
+# product_build KDIR OUT: what "make" builds against KDIR is
+# module/accepttrace.ko and nothing else (no kunit/, no other .ko).
+product_build() {
+	local kos
+	AT_KUNIT=0 "$VM/build.sh" "$1" "$2" || return 1
+	kos=$(cd "$2" && find . -name '*.ko' ! -path './floor/*' | sort | paste -sd' ')
+	echo "built: $kos"
+	[ "$kos" = "./module/accepttrace.ko" ]
 }
 
 # Run a script that reports its own results; if it fails without having
