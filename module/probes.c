@@ -144,6 +144,7 @@ static u32 name_inet(u8 *buf, __be32 addr, __be16 port)
 	return sizeof(sin);
 }
 
+#if IS_ENABLED(CONFIG_IPV6)
 static u32 name_inet6(u8 *buf, const struct in6_addr *addr, __be16 port,
 		      int ifindex)
 {
@@ -151,14 +152,13 @@ static u32 name_inet6(u8 *buf, const struct in6_addr *addr, __be16 port,
 		.sin6_family	= AF_INET6,
 		.sin6_port	= port,
 		.sin6_addr	= *addr,
+		.sin6_scope_id	= ipv6_iface_scope_id(addr, ifindex),
 	};
 
-#if IS_ENABLED(CONFIG_IPV6)
-	sin6.sin6_scope_id = ipv6_iface_scope_id(addr, ifindex);
-#endif
 	memcpy(buf, &sin6, sizeof(sin6));
 	return sizeof(sin6);
 }
+#endif
 
 /* What unix_getname() would return, without taking its locks. */
 static u32 name_unix(u8 *buf, const struct sock *sk)

@@ -12,6 +12,11 @@
 #   kunit-intree  kunit.py run in a copy of the test kernel's source tree
 #               (kunit/run-intree.sh), beside the kernels, niced; its
 #               build is cached in $AT_CACHE/kunit-intree/
+#   config      the module built W=1 + sparse against Debian's configs of
+#               linux-source-6.1/-6.12 with IPv6 off or a module, no netns,
+#               kprobes without ftrace, PREEMPT_RT, KUnit as a module
+#               (tools/vm/config-matrix.sh), after kunit-intree, niced;
+#               the prepared trees are cached in $AT_CACHE/config-matrix/
 #
 # Narrowing (environment, set by the Makefile):
 #   AT_JOBS=2                 kernels worked on at once (see kernels_all)
@@ -19,7 +24,7 @@
 #                             kernels to build and boot (tools/vm/kernels.sh
 #                             names them); the -rt kernels boot only the
 #                             suites in RT_SUITES
-#   SUITES="all"              any of: build checkpatch dkms tool kunit-intree,
+#   SUITES="all"              any of: build checkpatch dkms tool kunit-intree config,
 #                             and guest suite names or numbers (00-smoke, 00);
 #                             "all" runs kunit-intree only when KERNELS has
 #                             "test" (its source is the test kernel's)
@@ -199,6 +204,15 @@ want_kunit_intree() {
 	fi
 }
 
+# The config matrix needs the linux-source trees, as kunit-intree does.
+want_config() {
+	if [ "$SUITES" = all ]; then
+		[[ " $KERNELS " == *" test "* ]] && [[ " $KERNELS " == *" test-6.1 "* ]]
+	else
+		want config
+	fi
+}
+
 kunit_intree_step() {
 	local name=kunit-intree/x86_64 log="$LOGDIR/kunit-intree.log" rc=0
 	local start=$SECONDS line n p=0 f=0 secs
@@ -307,14 +321,20 @@ main() {
 	fi
 	# Beside everything else, its lines and results shown at the end.
 	kpid=
-	if want_kunit_intree; then
+	if want_kunit_intree || want_config; then
 		(
 			export AT_RESULTS="$LOGDIR/results-kunit-intree.tsv"
 			: >"$AT_RESULTS"
-			kunit_intree_step
+			if want_kunit_intree; then
+				kunit_intree_step
+			fi
+			if want_config; then
+				AT_LOGDIR=$LOGDIR guarded config \
+					nice -n 10 "$VM/config-matrix.sh" || true
+			fi
 		) >"$LOGDIR/kunit-intree.out" 2>&1 &
 		kpid=$!
-		msg "kunit-intree: started (kunit.py in a kernel tree; its lines follow at the end)"
+		msg "kunit-intree and config: started (kernel trees; their lines follow at the end)"
 	fi
 	# In a subshell: its "jobs" and "wait -n" must not see kunit-intree.
 	(kernels_all)
