@@ -267,11 +267,31 @@ static char *json_user(char *p, const struct accepttrace_sockaddr *u)
 	return put_bool(p, u->flags & ACCEPTTRACE_SA_FAULT);
 }
 
+/* "addr", "addrlen_in", "addrlen_out" and the accept4 "flags" of a call. */
+static char *json_accept_args(char *p, __u64 uaddr, __u64 uaddrlen,
+			      __u16 valid, __s32 len_in, __s32 len_out,
+			      __s32 flags)
+{
+	p = KEY(p, "addr");
+	if (uaddr) {
+		p = AT_PUT_LIT(p, "\"0x");
+		p = at_put_hex(p, uaddr);
+		*p++ = '"';
+	} else {
+		p = put_null(p);
+	}
+	p = KEY(p, "addrlen_in");
+	p = put_int(p, len_in, uaddrlen && (valid & ACCEPTTRACE_V_ADDRLEN_IN));
+	p = KEY(p, "addrlen_out");
+	p = put_int(p, len_out,
+		    uaddrlen && (valid & ACCEPTTRACE_V_ADDRLEN_OUT));
+	return json_flags(p, flags, (uint32_t)flags, at_sock_flag_names,
+			  at_sock_flag_names_count, &sock_flags_cache);
+}
+
 static char *json_sys(char *p, const struct accepttrace_sys_accept4 *r,
 		      const struct at_event *ev)
 {
-	bool in = r->uaddrlen && (r->valid & ACCEPTTRACE_V_ADDRLEN_IN);
-	bool out = r->uaddrlen && (r->valid & ACCEPTTRACE_V_ADDRLEN_OUT);
 
 	p = KEY(p, "probe");
 	p = AT_PUT_LIT(p, "\"sys_accept4\"");
@@ -279,20 +299,8 @@ static char *json_sys(char *p, const struct accepttrace_sys_accept4 *r,
 	p = put_cstr(p, at_syscall_name(r->syscall));
 	p = KEY(p, "fd");
 	p = at_put_s64(p, r->fd);
-	p = KEY(p, "addr");
-	if (r->uaddr) {
-		p = AT_PUT_LIT(p, "\"0x");
-		p = at_put_hex(p, r->uaddr);
-		*p++ = '"';
-	} else {
-		p = put_null(p);
-	}
-	p = KEY(p, "addrlen_in");
-	p = put_int(p, r->addrlen_in, in);
-	p = KEY(p, "addrlen_out");
-	p = put_int(p, r->addrlen_out, out);
-	p = json_flags(p, r->flags, (uint32_t)r->flags, at_sock_flag_names,
-		       at_sock_flag_names_count, &sock_flags_cache);
+	p = json_accept_args(p, r->uaddr, r->uaddrlen, r->valid,
+			     r->addrlen_in, r->addrlen_out, r->flags);
 	p = json_result(p, r->ret);
 	p = json_family(p, ev->family);
 	JSON_ADDR(p, "local", &ev->local);
@@ -338,27 +346,13 @@ static char *json_inet(char *p, const struct accepttrace_inet_accept *r,
 static char *json_uring(char *p, const struct accepttrace_uring_accept *r,
 			const struct at_event *ev)
 {
-	bool in = r->uaddrlen && (r->valid & ACCEPTTRACE_V_ADDRLEN_IN);
-	bool out = r->uaddrlen && (r->valid & ACCEPTTRACE_V_ADDRLEN_OUT);
 	const char *text;
 	size_t len;
 
 	p = KEY(p, "probe");
 	p = AT_PUT_LIT(p, "\"uring_accept\",\"syscall\":null,\"fd\":null");
-	p = KEY(p, "addr");
-	if (r->uaddr) {
-		p = AT_PUT_LIT(p, "\"0x");
-		p = at_put_hex(p, r->uaddr);
-		*p++ = '"';
-	} else {
-		p = put_null(p);
-	}
-	p = KEY(p, "addrlen_in");
-	p = put_int(p, r->addrlen_in, in);
-	p = KEY(p, "addrlen_out");
-	p = put_int(p, r->addrlen_out, out);
-	p = json_flags(p, r->flags, (uint32_t)r->flags, at_sock_flag_names,
-		       at_sock_flag_names_count, &sock_flags_cache);
+	p = json_accept_args(p, r->uaddr, r->uaddrlen, r->valid,
+			     r->addrlen_in, r->addrlen_out, r->flags);
 	p = KEY(p, "file_flags");
 	p = at_put_u64(p, r->file_flags);
 	text = flags_text(&file_flags_cache, r->file_flags, at_file_flag_names,

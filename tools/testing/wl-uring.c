@@ -97,6 +97,24 @@ static int uring_multishot(const char *cname, int lfd, struct io_uring *ring,
 	return 0;
 }
 
+/*
+ * The account of a non-blocking try that found the queue empty: its
+ * uring_accept record and, on TCP, its inet_accept record.
+ */
+static void expect_eagain(const char *cname, struct wl_uring *u,
+			  const struct wl_addr *la, bool unix_family,
+			  int backlog)
+{
+	u->ret = -EAGAIN;
+	wl_expect_uring(cname, u, la, NULL);
+	if (!unix_family)
+		wl_expect_inet(cname, &(struct wl_inet){
+			.tid = u->tid, .flags = O_RDWR | O_NONBLOCK,
+			.ret = -EAGAIN, .qlen = 0,
+			.qmax = (unsigned int)backlog,
+		}, la, NULL);
+}
+
 static int run_uring(const struct wl_case *cs, enum uring_mode mode,
 		     bool unix_family, int backlog)
 {
@@ -196,15 +214,8 @@ static int run_uring(const struct wl_case *cs, enum uring_mode mode,
 		u.addrlen = NULL;
 	}
 	if (mode == URING_WAIT) {
-		u.ret = -EAGAIN;
 		u.addrlen_out = u.addrlen_in;
-		wl_expect_uring(cs->name, &u, &la, NULL);
-		if (!unix_family)
-			wl_expect_inet(cs->name, &(struct wl_inet){
-				.tid = tid, .flags = inet_flags,
-				.ret = -EAGAIN, .qlen = 0,
-				.qmax = (unsigned int)backlog,
-			}, &la, NULL);
+		expect_eagain(cs->name, &u, &la, unix_family, backlog);
 	}
 	for (i = 0; i < n; i++) {
 		wl_conn_from(&conn, &la, &cl[i]);
@@ -221,14 +232,7 @@ static int run_uring(const struct wl_case *cs, enum uring_mode mode,
 	}
 	if (mode == URING_MULTISHOT && (unix_family || !tcp_says_empty())) {
 		/* The third accept of the request found the queue empty. */
-		u.ret = -EAGAIN;
-		wl_expect_uring(cs->name, &u, &la, NULL);
-		if (!unix_family)
-			wl_expect_inet(cs->name, &(struct wl_inet){
-				.tid = tid, .flags = inet_flags,
-				.ret = -EAGAIN, .qlen = 0,
-				.qmax = (unsigned int)backlog,
-			}, &la, NULL);
+		expect_eagain(cs->name, &u, &la, unix_family, backlog);
 	}
 	for (i = 0; i < 2; i++) {
 		if (res[i] >= 0 && mode != URING_FIXED)

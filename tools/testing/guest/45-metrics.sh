@@ -75,6 +75,15 @@ series() {	# FILE: the SERIES samples of FILE, sorted
 # accept(2) per errno.
 want_of() {
 	awk '
+	# one accept (e = "null") or failure (errno name e) of listener l
+	function count(l, e) {
+		seen[l] = 1
+		n[l]++
+		if (e == "null")
+			acc[l]++
+		else
+			fail[l "\",errno=\"" e]++
+	}
 	/^EXPECT / {
 		delete kv
 		for (i = 2; i <= NF; i++) {
@@ -86,12 +95,7 @@ want_of() {
 		e = kv["errno"]
 		if (pr == "inet_accept") {
 			l = "tcp:" (("listen_port" in kv) ? kv["listen_port"] : "?")
-			seen[l] = 1
-			n[l]++
-			if (e == "null")
-				acc[l]++
-			else
-				fail[l "\",errno=\"" e]++
+			count(l, e)
 			if (!(l in qlen) || kv["qlen"] + 0 > qlen[l])
 				qlen[l] = kv["qlen"] + 0
 			qmax[l] = kv["qmax"] + 0
@@ -99,20 +103,11 @@ want_of() {
 			# TCP: counted from its inet_accept record
 			if (!("listen_path" in kv))
 				next
-			l = "unix:" kv["listen_path"]
-			seen[l] = 1
-			n[l]++
-			if (e == "null")
-				acc[l]++
-			else
-				fail[l "\",errno=\"" e]++
+			count("unix:" kv["listen_path"], e)
 		} else if (e != "null") {
 			sysf[e]++
 		} else if (kv["family"] == "AF_UNIX") {
-			l = "unix:" (kv["local_path"] == "null" ? "(unnamed)" : kv["local_path"])
-			seen[l] = 1
-			n[l]++
-			acc[l]++
+			count("unix:" (kv["local_path"] == "null" ? "(unnamed)" : kv["local_path"]), e)
 		}
 	}
 	END {
