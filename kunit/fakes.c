@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Stand-ins for main.c and chardev.c, so that the units under test
- * (ring.c, filter.c, format.c, probes.c, compiled into this module) run
- * against rings the suites own and inspect.  Nothing here is shared with
- * accepttrace.ko: both modules can be loaded at once.
+ * Stand-ins for main.c, so that the units under test (ring.c, filter.c,
+ * format.c, probes.c, compiled into this module) run against rings the
+ * suites own and inspect.  Nothing here is shared with accepttrace.ko:
+ * both modules can be loaded at once.
  */
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -16,16 +16,6 @@ unsigned int at_maxactive = 16;
 u32 at_ring_bytes;
 atomic_long_t at_lost_no_ring;
 atomic_long_t at_no_ring_hits[AT_NR_PROBES];
-/* The suites poll: a kick wakes no reader. */
-static void at_test_no_reader(struct irq_work *work)
-{
-}
-
-void at_ring_wake_init(struct at_ring *r)
-{
-	init_irq_work(&r->wake, at_test_no_reader);
-}
-
 int at_test_rings_alloc(u32 size)
 {
 	int cpu, ret;

@@ -749,6 +749,72 @@ static void ring_test_merge(struct kunit *test)
 		at_ring_destroy(rings[i]);
 }
 
+/*
+ * Emit a @size-byte record on this CPU's ring with interrupts off, so
+ * that a kick is still pending when at_emit() returns: true if it kicked.
+ * The kick's irq_work has run when this returns.
+ */
+static bool emit_kicks(struct at_ring *r, u16 size, u64 ts)
+{
+	struct accepttrace_hdr *hdr;
+	unsigned long flags;
+	bool kicked = false;
+
+	local_irq_save(flags);
+	hdr = at_ring_reserve(r, TEST_TYPE, size, ts);
+	if (hdr) {
+		at_emit(r, hdr);
+		kicked = irq_work_is_pending(&r->wake);
+	}
+	local_irq_restore(flags);
+	irq_work_sync(&r->wake);
+	return kicked;
+}
+
+/*
+ * The reader's wakeup (ring.c, "Waking readers"): a reader that found
+ * the rings empty is kicked by the next record and by no other while it
+ * drains; crossing a quarter full kicks whether anyone waits or not.
+ * The rings of at_rings, 64 KiB each: 64-byte records, the 256th
+ * crosses the quarter.
+ */
+static void ring_test_wake(struct kunit *test)
+{
+	struct test_rec out;
+	struct at_ring *r;
+	int i, kicks = 0, at = 0;
+
+	KUNIT_ASSERT_EQ(test, at_test_rings_alloc(64 * 1024), 0);
+	r = at_ring_of(raw_smp_processor_id());
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(at_wake_wanted));
+	/* Empty: it says it waits. */
+	KUNIT_EXPECT_FALSE(test, at_rings_want_wake());
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(at_wake_wanted));
+	/* The next record kicks; the kick clears the flag. */
+	KUNIT_EXPECT_TRUE(test, emit_kicks(r, 64, 1));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(at_wake_wanted));
+	/* The records after it, until it looks again, kick nobody. */
+	KUNIT_EXPECT_FALSE(test, emit_kicks(r, 64, 2));
+	/* It looks: records there, no sleep; the flag is set again. */
+	KUNIT_EXPECT_TRUE(test, at_rings_want_wake());
+	KUNIT_EXPECT_TRUE(test, emit_kicks(r, 64, 3));
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, pop(r, &out));
+	KUNIT_EXPECT_FALSE(test, at_rings_want_wake());
+	WRITE_ONCE(at_wake_wanted, false);
+	/* Nobody waits: only the record that crosses a quarter kicks. */
+	for (i = 1; i <= 300; i++) {
+		if (emit_kicks(r, 64, 3 + i)) {
+			kicks++;
+			at = i;
+		}
+	}
+	KUNIT_EXPECT_EQ(test, kicks, 1);
+	KUNIT_EXPECT_EQ(test, at, 256);
+	at_test_rings_free();
+}
+
 static struct kunit_case ring_test_cases[] = {
 	KUNIT_CASE(ring_test_init_sizes),
 	KUNIT_CASE(ring_test_empty),
@@ -768,6 +834,7 @@ static struct kunit_case ring_test_cases[] = {
 	KUNIT_CASE(ring_test_mixed_sizes),
 	KUNIT_CASE(ring_test_interleaved),
 	KUNIT_CASE(ring_test_merge),
+	KUNIT_CASE(ring_test_wake),
 #if AT_HAVE_KUNIT_VM_MMAP
 	KUNIT_CASE(ring_test_read_user),
 #endif

@@ -15,62 +15,13 @@
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
-#include <linux/timer.h>
 #include <linux/uaccess.h>
-#include <linux/wait.h>
 
 #include "internal.h"
 #include "compat.h"
 #include "accepttrace_format.h"
 
-/*
- * Waking readers.  Probe handlers never wake them directly (they run
- * with preemption off, and on PREEMPT_RT wake_up() takes a sleeping
- * lock): a handler that commits a record while a reader waits queues
- * its ring's irq_work (at_ring_kick()), whose handler, at_reader_wake(),
- * wakes every waiter.  Nothing runs while nobody records: an idle
- * reader costs no timer and no wakeup.
- *
- * at_wake_wanted says that a reader found the rings empty and waits for
- * the next record: every thread blocked in read() sets it each time it
- * looks before it sleeps, a poller each time poll() finds nothing, and
- * an O_NONBLOCK read() that returns EAGAIN (for edge-triggered epoll).
- * The first producer to commit after that kicks; at_reader_wake()
- * clears it, so the records that follow, until a reader looks and
- * sleeps again, kick nobody: one irq_work per wakeup, none per record
- * while a reader drains.
- *
- * No wakeup is lost.  The reader does "set at_wake_wanted; smp_mb();
- * look at every ring's head" (at_want_wake()), the producer "store the
- * ring's head; smp_mb(); read at_wake_wanted" (at_emit()).  The two
- * barriers pair: either the reader sees the record, or the producer
- * sees the flag and kicks.  A kick that clears a flag a reader set
- * again meanwhile (a reader that looked, found nothing, and sleeps
- * again) loses nothing either: at_reader_wake() clears the flag before
- * the smp_mb() of wq_has_sleeper() and looks for sleepers after it; a
- * reader (in read() or poll()) is on at_wq before at_want_wake()'s
- * smp_mb(), and looks at the heads after it, so either it sees the
- * record the kick came for or at_reader_wake() sees it on the queue and
- * wakes it (the producer's smp_mb() orders that record's head before
- * the kick).
- *
- * Batching: at most one wakeup every AT_WAKE_MS, as readers were woken
- * before (a timer looked every 10 ms while anyone waited): a kick that
- * comes sooner after the last wakeup arms at_wake_timer for the rest of
- * the interval instead, unless its ring is a quarter full (then a
- * burst is read at once, before the ring fills).  The first record
- * after a quiet spell wakes the reader at once.  at_emit() also kicks,
- * flag or not, when a ring crosses a quarter full.
- *
- * The irq_work is not IRQ_WORK_INIT_HARD: on PREEMPT_RT it runs in the
- * per-CPU irq_work thread, where wake_up() and the timer may be used.
- */
-#define AT_WAKE_MS	10
-
-static DECLARE_WAIT_QUEUE_HEAD(at_wq);
 static unsigned long at_busy;	/* bit 0: the device is open */
-static unsigned long at_last_wake;	/* jiffies of the last wakeup */
-static struct timer_list at_wake_timer;
 
 /*
  * The reader's state.  There is one reader at a time, and the text
@@ -105,80 +56,6 @@ static void at_reader_release(void)
 bool at_reader_attached(void)
 {
 	return test_bit(0, &at_busy);
-}
-
-static bool ring_readable(struct at_ring *r)
-{
-	if (READ_ONCE(r->synth_pending) || atomic64_read(&r->unreported))
-		return true;
-	/* Acquire: pairs with the producer's release of @head. */
-	return smp_load_acquire(&r->head) != READ_ONCE(r->tail);
-}
-
-static bool any_readable(void)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct at_ring *r = at_ring_of(cpu);
-
-		if (r && ring_readable(r))
-			return true;
-	}
-	return false;
-}
-
-static void at_wake_readers(void)
-{
-	WRITE_ONCE(at_last_wake, jiffies);
-	wake_up_interruptible(&at_wq);
-}
-
-static void at_wake_timer_fn(struct timer_list *t)
-{
-	at_wake_readers();
-}
-
-/* The ring's irq_work: wake the readers now, or at the end of the interval. */
-static void at_reader_wake(struct irq_work *work)
-{
-	struct at_ring *r = container_of(work, struct at_ring, wake);
-	unsigned long next;
-
-	WRITE_ONCE(at_wake_wanted, false);
-	/*
-	 * Full barrier (in wq_has_sleeper()): the flag is clear before the
-	 * queue is looked at.  Pairs with the smp_mb() in at_want_wake() of
-	 * a reader that is on the queue and sets the flag again.  Nobody on
-	 * the queue: nobody to wake (and at unload, once the device is gone,
-	 * the timer is never armed again).
-	 */
-	if (!wq_has_sleeper(&at_wq))
-		return;
-	next = READ_ONCE(at_last_wake) + msecs_to_jiffies(AT_WAKE_MS);
-	if (time_before(jiffies, next) && at_ring_used(r) < r->size / 4) {
-		timer_reduce(&at_wake_timer, next);
-		return;
-	}
-	at_wake_readers();
-}
-
-/*
- * Say that the caller waits for the next record, then look: true if a
- * record is there after all.  See "Waking readers" above for the
- * barrier.
- */
-static bool at_want_wake(void)
-{
-	WRITE_ONCE(at_wake_wanted, true);
-	/* Pairs with the smp_mb() in at_emit(): flag, then the heads. */
-	smp_mb();
-	return any_readable();
-}
-
-void at_ring_wake_init(struct at_ring *r)
-{
-	init_irq_work(&r->wake, at_reader_wake);
 }
 
 /*
@@ -257,11 +134,6 @@ static ssize_t read_binary(struct at_reader *rd, char __user *buf,
 	return done;
 }
 
-static int wait_for_records(void)
-{
-	return wait_event_interruptible(at_wq, at_want_wake());
-}
-
 static ssize_t at_read(struct file *file, char __user *buf, size_t count,
 		       loff_t *ppos)
 {
@@ -280,11 +152,11 @@ static ssize_t at_read(struct file *file, char __user *buf, size_t count,
 			return ret;
 		if (file->f_flags & O_NONBLOCK) {
 			/* Edge-triggered epoll: the next record wakes it. */
-			if (at_want_wake())
+			if (at_rings_want_wake())
 				continue;
 			return -EAGAIN;
 		}
-		ret = wait_for_records();
+		ret = at_rings_wait();
 		if (ret)
 			return ret;
 	}
@@ -294,9 +166,9 @@ static __poll_t at_poll(struct file *file, poll_table *wait)
 {
 	struct at_reader *rd = file->private_data;
 
-	/* On at_wq before it looks, as a reader in read() is. */
-	poll_wait(file, &at_wq, wait);
-	if (READ_ONCE(rd->cur) || at_want_wake())
+	/* Waiting before it looks, as a reader in read() is. */
+	at_rings_poll_wait(file, wait);
+	if (READ_ONCE(rd->cur) || at_rings_want_wake())
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
 }
@@ -377,8 +249,6 @@ int at_chardev_init(void)
 	at_reader.merge = at_merge_alloc();
 	if (!at_reader.merge)
 		return -ENOMEM;
-	timer_setup(&at_wake_timer, at_wake_timer_fn, 0);
-	at_last_wake = jiffies - msecs_to_jiffies(AT_WAKE_MS) - 1;
 	ret = misc_register(&at_misc);
 	if (ret) {
 		kfree(at_reader.merge);
@@ -387,15 +257,10 @@ int at_chardev_init(void)
 	return ret;
 }
 
-/*
- * No file is open (the module is in use while one is), so nothing is on
- * at_wq: a kick that runs from here on, until the probes are gone and
- * rings_free() has synced every ring's irq_work, arms no timer.
- */
+/* No file is open: the module is in use while one is. */
 void at_chardev_exit(void)
 {
 	misc_deregister(&at_misc);
-	timer_delete_sync(&at_wake_timer);
 	kfree(at_reader.merge);
 	at_reader.merge = NULL;
 }

@@ -10,8 +10,13 @@
 #include <linux/uaccess.h>
 #include <linux/timekeeping.h>
 #include <linux/topology.h>
+#include <linux/timer.h>
+#include <linux/jiffies.h>
+#include <linux/wait.h>
+#include <linux/poll.h>
 
 #include "ring.h"
+#include "compat.h"
 
 struct at_ring **at_rings;
 bool at_wake_wanted;
@@ -189,7 +194,7 @@ static bool ring_claim_lost(struct at_ring *r, u64 tail)
 		.hdr.ts_ns	= r->last_ts,
 		.count		= v & ~AT_LOST_CLAIM,
 	};
-	/* Read locklessly by ring_readable() (chardev.c). */
+	/* Read locklessly by ring_readable(). */
 	WRITE_ONCE(r->synth_pending, true);
 	return true;
 }
@@ -272,9 +277,149 @@ u64 at_ring_used(const struct at_ring *r)
 	return smp_load_acquire(&r->head) - READ_ONCE(r->tail);
 }
 
+/*
+ * Waking readers.  Probe handlers never wake them directly (they run
+ * with preemption off, and on PREEMPT_RT wake_up() takes a sleeping
+ * lock): a handler that commits a record while a reader waits queues
+ * its ring's irq_work (at_ring_kick()), whose handler, ring_wake(),
+ * wakes every waiter.  Nothing runs while nobody records: an idle
+ * reader costs no timer and no wakeup.
+ *
+ * at_wake_wanted says that a reader found the rings empty and waits for
+ * the next record: every thread blocked in read() sets it each time it
+ * looks before it sleeps, a poller each time poll() finds nothing, and
+ * an O_NONBLOCK read() that returns EAGAIN (for edge-triggered epoll).
+ * The first producer to commit after that kicks; ring_wake()
+ * clears it, so the records that follow, until a reader looks and
+ * sleeps again, kick nobody: one irq_work per wakeup, none per record
+ * while a reader drains.
+ *
+ * No wakeup is lost.  The reader does "set at_wake_wanted; smp_mb();
+ * look at every ring's head" (at_rings_want_wake()), the producer
+ * "store the ring's head; smp_mb(); read at_wake_wanted" (at_emit()).  The two
+ * barriers pair: either the reader sees the record, or the producer
+ * sees the flag and kicks.  A kick that clears a flag a reader set
+ * again meanwhile (a reader that looked, found nothing, and sleeps
+ * again) loses nothing either: ring_wake() clears the flag before
+ * the smp_mb() of wq_has_sleeper() and looks for sleepers after it; a
+ * reader (in read() or poll()) is on at_wq before at_rings_want_wake()'s
+ * smp_mb(), and looks at the heads after it, so either it sees the
+ * record the kick came for or ring_wake() sees it on the queue and
+ * wakes it (the producer's smp_mb() orders that record's head before
+ * the kick).
+ *
+ * Batching: at most one wakeup every AT_WAKE_MS, as readers were woken
+ * before (a timer looked every 10 ms while anyone waited): a kick that
+ * comes sooner after the last wakeup arms at_wake_timer for the rest of
+ * the interval instead, unless its ring is a quarter full (then a
+ * burst is read at once, before the ring fills).  The first record
+ * after a quiet spell wakes the reader at once.  at_emit() also kicks,
+ * flag or not, when a ring crosses a quarter full.
+ *
+ * The irq_work is not IRQ_WORK_INIT_HARD: on PREEMPT_RT it runs in the
+ * per-CPU irq_work thread, where wake_up() and the timer may be used.
+ * The timer lives as long as the table of rings: set up by
+ * at_rings_alloc(), deleted by at_rings_free() once every ring's
+ * irq_work, the only thing that arms it, has been synced.
+ */
+#define AT_WAKE_MS	10
+
+static DECLARE_WAIT_QUEUE_HEAD(at_wq);
+static unsigned long at_last_wake;	/* jiffies of the last wakeup */
+static struct timer_list at_wake_timer;
+
+static bool ring_readable(struct at_ring *r)
+{
+	if (READ_ONCE(r->synth_pending) || atomic64_read(&r->unreported))
+		return true;
+	/* Acquire: pairs with the producer's release of @head. */
+	return smp_load_acquire(&r->head) != READ_ONCE(r->tail);
+}
+
+static bool any_readable(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct at_ring *r = at_ring_of(cpu);
+
+		if (r && ring_readable(r))
+			return true;
+	}
+	return false;
+}
+
+static void wake_readers(void)
+{
+	WRITE_ONCE(at_last_wake, jiffies);
+	wake_up_interruptible(&at_wq);
+}
+
+static void wake_timer_fn(struct timer_list *t)
+{
+	wake_readers();
+}
+
+/* The ring's irq_work: wake the readers now, or at the end of the interval. */
+static void ring_wake(struct irq_work *work)
+{
+	struct at_ring *r = container_of(work, struct at_ring, wake);
+	unsigned long next;
+
+	WRITE_ONCE(at_wake_wanted, false);
+	/*
+	 * Full barrier (in wq_has_sleeper()): the flag is clear before the
+	 * queue is looked at.  Pairs with the smp_mb() in
+	 * at_rings_want_wake() of a reader that is on the queue and sets the
+	 * flag again.  Nobody on the queue: nobody to wake.
+	 */
+	if (!wq_has_sleeper(&at_wq))
+		return;
+	next = READ_ONCE(at_last_wake) + msecs_to_jiffies(AT_WAKE_MS);
+	if (time_before(jiffies, next) && at_ring_used(r) < r->size / 4) {
+		timer_reduce(&at_wake_timer, next);
+		return;
+	}
+	wake_readers();
+}
+
+/* A ring crossed a quarter full, or a record came while a reader waits. */
+void at_ring_kick(struct at_ring *r)
+{
+	irq_work_queue(&r->wake);
+}
+
+/*
+ * Say that the caller waits for the next record, then look: true if a
+ * record is there after all.  See "Waking readers" above for the
+ * barrier.
+ */
+bool at_rings_want_wake(void)
+{
+	WRITE_ONCE(at_wake_wanted, true);
+	/* Pairs with the smp_mb() in at_emit(): flag, then the heads. */
+	smp_mb();
+	return any_readable();
+}
+
+/* Sleep until a record is there; -ERESTARTSYS on a signal. */
+int at_rings_wait(void)
+{
+	return wait_event_interruptible(at_wq, at_rings_want_wake());
+}
+
+/* poll(): on the queue before the caller looks (at_rings_want_wake()). */
+void at_rings_poll_wait(struct file *file, poll_table *wait)
+{
+	poll_wait(file, &at_wq, wait);
+}
+
 /* The table of rings, empty: at_ring_add() fills it CPU by CPU. */
 int at_rings_alloc(void)
 {
+	timer_setup(&at_wake_timer, wake_timer_fn, 0);
+	at_last_wake = jiffies - msecs_to_jiffies(AT_WAKE_MS) - 1;
+	at_wake_wanted = false;
 	at_rings = kcalloc(nr_cpu_ids, sizeof(*at_rings), GFP_KERNEL);
 	return at_rings ? 0 : -ENOMEM;
 }
@@ -293,7 +438,7 @@ int at_ring_add(unsigned int cpu, u32 size)
 		kfree(r);
 		return ret;
 	}
-	at_ring_wake_init(r);
+	init_irq_work(&r->wake, ring_wake);
 	/* Release: the ring is whole before a handler or the reader sees it. */
 	smp_store_release(&at_rings[cpu], r);
 	return 0;
@@ -315,14 +460,10 @@ void at_rings_free(void)
 		at_ring_destroy(r);
 		kfree(r);
 	}
+	/* No irq_work is left to arm it again. */
+	timer_delete_sync(&at_wake_timer);
 	kfree(at_rings);
 	at_rings = NULL;
-}
-
-/* A ring crossed a quarter full, or a record came while a reader waits. */
-void at_ring_kick(struct at_ring *r)
-{
-	irq_work_queue(&r->wake);
 }
 
 /*

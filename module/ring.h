@@ -211,10 +211,19 @@ static inline struct at_ring *at_this_ring(void)
 	return at_ring_of(smp_processor_id());
 }
 
-/* Queue @r's irq_work, which wakes the readers (at_ring_wake_init()). */
+/*
+ * Waiting for records (ring.c, "Waking readers").  A reader that found
+ * nothing calls at_rings_want_wake(), which says so and looks again,
+ * and sleeps in at_rings_wait() or poll() (at_rings_poll_wait()) until
+ * a producer's kick (at_ring_kick(): @r's irq_work) wakes it.
+ */
+struct file;
+struct poll_table_struct;
+
 void at_ring_kick(struct at_ring *r);
-/* chardev.c: point a new ring's irq_work at the reader wakeup */
-void at_ring_wake_init(struct at_ring *r);
+bool at_rings_want_wake(void);
+int at_rings_wait(void);
+void at_rings_poll_wait(struct file *file, struct poll_table_struct *wait);
 /* Set by a reader that found the rings empty and waits for a record. */
 extern bool at_wake_wanted;
 
@@ -233,7 +242,7 @@ static inline void at_emit(struct at_ring *r, struct accepttrace_hdr *rec)
 	at_ring_commit(r, rec);
 	/*
 	 * The head is stored before the flag is read: pairs with the
-	 * smp_mb() in at_want_wake() (chardev.c), which stores the flag
+	 * smp_mb() in at_rings_want_wake(), which stores the flag
 	 * before it reads the heads.  Either the reader sees this record
 	 * or this sees the flag it set.
 	 */

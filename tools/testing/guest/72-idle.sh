@@ -20,12 +20,15 @@ load
 
 # A reader blocked in read() (cat), then one in poll() (at-dev poll),
 # each for 2 s with nothing recorded: the module's wakeup irq_work
-# (at_reader_wake) and its timer (at_wake_timer_fn) never run, and the
+# (ring.c's ring_wake) and its timer (wake_timer_fn) never run, and the
 # reader is never woken (sched_wakeup of its pid).  Then one accept
 # while it waits: the record is delivered within 1 s (a bound for TCG,
 # not a latency target), by exactly one irq_work and no timer.
-echo "p:atidle/atidle_kick accepttrace:at_reader_wake" >>$TR/kprobe_events
-echo "p:atidle/atidle_tick accepttrace:at_wake_timer_fn" >>$TR/kprobe_events
+# Without the two probes every count below would be 0: they must exist.
+check "kprobe event on ring_wake" sh -c \
+	"echo 'p:atidle/atidle_kick accepttrace:ring_wake' >>$TR/kprobe_events"
+check "kprobe event on wake_timer_fn" sh -c \
+	"echo 'p:atidle/atidle_tick accepttrace:wake_timer_fn' >>$TR/kprobe_events"
 echo 1 >$TR/events/atidle/enable
 # hits EVENT: how often the kprobe event atidle_EVENT was hit so far,
 # missed hits included: an irq_work raised by a kretprobe handler can
