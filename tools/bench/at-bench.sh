@@ -41,7 +41,7 @@
 # stats and the tool's own count, or ftrace's ring buffer and
 # kprobe_profile counts), zero lost, zero nmissed.  An incomplete run
 # prints "not ok" and is left out of the numbers; the arm is then shown as
-# lossy.  Output: TAP lines, "RUN ..." lines (raw data), the table between
+# lossy.  Output: KTAP results, "RUN ..." lines (raw data), the table between
 # "=== accepttrace benchmark" and "=== end"; exit 1 if any run was
 # incomplete or failed.
 
@@ -76,8 +76,12 @@ DATA=$T/runs
 FAILED=0
 READER=
 
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; FAILED=1; }
+NTEST=0
+
+# Each run's completeness is a result of a KTAP document (numbered, no
+# plan: runs that fail to start are not counted in advance).
+ok() { NTEST=$((NTEST + 1)); echo "ok $NTEST $*"; }
+notok() { NTEST=$((NTEST + 1)); echo "not ok $NTEST $*"; FAILED=1; }
 
 # Wait up to $1 tenths of a second for command "$2 ..." to succeed.
 wait_for() {
@@ -474,6 +478,7 @@ drain_table() {
 
 # --- main ---------------------------------------------------------------
 
+echo "KTAP version 1"
 echo "# at-bench: kernel $(uname -r), $(nproc) CPUs, $N1 + $N22 connections x $ROUNDS rounds"
 [ -x "$BENCH" ] || { notok "$BENCH exists"; exit 1; }
 [ -f "$FLOOR_KO" ] || { notok "$FLOOR_KO exists"; exit 1; }

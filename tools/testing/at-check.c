@@ -23,7 +23,8 @@
  *
  * Also checked, whatever the account: per CPU, each record's seq is the
  * previous one's plus one plus the events LOST records reported between
- * them.  Output is TAP-style; the last line summarises what was read:
+ * them.  Output is a KTAP document (numbered results, "# " diagnostics,
+ * no plan); the last line summarises what was read:
  *   # records: total=N sys_accept4=N inet_accept=N uring_accept=N
  *              lost_records=N lost_events=N
  * Exit status: 0 all ok, 1 a check failed, 2 could not run.
@@ -68,6 +69,7 @@ static unsigned int nexps;
 static char **groups;
 static unsigned int ngroups;
 static unsigned int failures;
+static unsigned int ntests;	/* results printed */
 static bool verbose;
 
 static void *xrealloc(void *p, size_t n)
@@ -98,7 +100,7 @@ static void tap(bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("%s - ", ok ? "ok" : "not ok");
+	printf("%s %u ", ok ? "ok" : "not ok", ++ntests);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -732,6 +734,7 @@ int main(int argc, char **argv)
 	int o, timeout = 0;
 	unsigned int i;
 
+	puts("KTAP version 1");
 	while ((o = getopt(argc, argv, "e:r:w:t:nvph")) != -1) {
 		switch (o) {
 		case 'e':

@@ -31,8 +31,8 @@
  * text read took a record of that CPU in between.  With -p and -c every
  * record must come from that process (at-churn, running meanwhile).
  *
- * Output: "# " diagnostics (the first failures of each class in full),
- * one TAP line per class, then
+ * Output: a KTAP document, its plan one result per class, "# "
+ * diagnostics (the first failures of each class in full), then
  *   # fuzz-records: sys_accept4=N inet_accept=N lost_records=N lost_events=N
  * counting every record this run consumed, for the suite to add up with
  * the counters.  Exit status: 0 all as expected, 1 a check failed, 2 could
@@ -1836,6 +1836,7 @@ int main(int argc, char **argv)
 		usage();
 	if (!have_seed)
 		seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32);
+	printf("KTAP version 1\n1..%d\n", NR_CLASSES);
 	printf("# at-fuzz: seed %llu (replay: at-fuzz -s %llu -n ITER), %g s\n",
 	       seed, seed, seconds);
 	fflush(stdout);
@@ -1892,15 +1893,16 @@ int main(int argc, char **argv)
 	       iter, n_lines, n_partial_dropped);
 	for (c = 0; c < NR_CLASSES; c++) {
 		if (!cls[c].calls) {
-			printf("not ok - fuzz: %s: never exercised\n", cls[c].name);
+			printf("not ok %d fuzz: %s: never exercised\n", c + 1,
+			       cls[c].name);
 			bad++;
 		} else if (cls[c].bad) {
-			printf("not ok - fuzz: %s: %lu failures in %lu calls\n",
-			       cls[c].name, cls[c].bad, cls[c].calls);
+			printf("not ok %d fuzz: %s: %lu failures in %lu calls\n",
+			       c + 1, cls[c].name, cls[c].bad, cls[c].calls);
 			bad++;
 		} else {
-			printf("ok - fuzz: %s (%lu calls)\n", cls[c].name,
-			       cls[c].calls);
+			printf("ok %d fuzz: %s (%lu calls)\n", c + 1,
+			       cls[c].name, cls[c].calls);
 		}
 	}
 	printf("# fuzz-records: sys_accept4=%lu inet_accept=%lu lost_records=%lu lost_events=%llu\n",

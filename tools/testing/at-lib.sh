@@ -1,17 +1,49 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared by the guest suites of tools/testing (busybox sh); sourced as
 #   . "$AT_BIN/at-lib.sh"
-# TAP-style helpers, debugfs stats readers, and the text-line builder
-# that turns EXPECT lines into the exact /dev/accepttrace lines.
+# KTAP helpers, debugfs stats readers, and the text-line builder that
+# turns EXPECT lines into the exact /dev/accepttrace lines.
+#
+# A suite prints one KTAP document (Documentation/dev-tools/ktap.rst):
+# the version line when it sources this file, then one numbered result
+# per check, "# " diagnostics, and the documents of the programs it runs
+# nested one level deeper (subtest, run_tap).  It has no plan: how many
+# checks a suite makes depends on the kernel and on what it finds, and
+# KTAP allows leaving the plan out.  Under the guest's init the suite is
+# itself a subtest of the boot's document, indented by AT_KTAP_INDENT.
 
 AT_FAILED=0
 AT_DBG=/sys/kernel/debug/accepttrace
 AT_DEV=/dev/accepttrace
 PATH=$AT_BIN:$PATH
+AT_IND=${AT_KTAP_INDENT-}
+AT_NTEST=0
 
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; AT_FAILED=1; }
-diag() { sed 's/^/# /'; }
+echo "${AT_IND}KTAP version 1"
+
+# result RESULT DESC [DIRECTIVE]: the next numbered result line.  A '#'
+# ends KTAP's description, so one inside DESC is shown as "no.".
+result() {
+	AT_NTEST=$((AT_NTEST + 1))
+	_desc=$2
+	case $_desc in
+	*'#'*) _desc=$(printf '%s' "$_desc" | sed 's/#/no./g') ;;
+	esac
+	echo "${AT_IND}$1 $AT_NTEST $_desc${3:+ # $3}"
+}
+
+ok() { result ok "$*"; }
+notok() { result "not ok" "$*"; AT_FAILED=1; }
+# skip DESC WHY: not run; the harness counts a skip as a failure.
+skip() { result ok "$1" "SKIP $2"; }
+diag() { sed "s/^/${AT_IND}# /" "$@"; }
+
+# skip_all WHY: the suite does not apply to this kernel: an empty plan
+# that says why, and exit 77 (not counted, shown as N/A).
+skip_all() {
+	echo "${AT_IND}1..0 # SKIP $*"
+	exit 77
+}
 
 # check DESC CMD...: ok when CMD succeeds.
 check() {
@@ -26,14 +58,45 @@ check_eq() {
 		ok "$1"
 	else
 		notok "$1"
-		echo "# expected '$2' got '$3'"
+		echo "${AT_IND}# expected '$2' got '$3'"
 	fi
 }
 
-# Run a program whose output is TAP lines of its own; a failure exit
-# without a "not ok" line still fails the suite.
+# subtest_result NAME RC FILE: the result of a program whose KTAP
+# document (FILE) was shown as a subtest: ok when it exited 0 (RC) and
+# printed no "not ok".  Its own results are counted by the harness.
+subtest_result() {
+	if [ "$2" = 0 ] && ! grep -q '^ *not ok ' "$3"; then
+		ok "$1"
+	else
+		notok "$1 (exit status $2)"
+	fi
+}
+
+# subtest NAME RC FILE: FILE nested one level deeper, then its result.
+subtest() {
+	sed "s/^/${AT_IND}  /" "$3"
+	subtest_result "$@"
+}
+
+# indent: stdin to stdout one level deeper, line by line as it comes
+# (a program streamed to the console, whose last lines must show if the
+# kernel dies under it).
+indent() {
+	awk -v p="${AT_IND}  " '{ print p $0; fflush() }'
+}
+
+# run_tap [-o FILE] PROG ARGS...: run PROG, which prints a KTAP document
+# of its own, into FILE (or a file of its own), and show it as a
+# subtest.
 run_tap() {
-	"$@" || { AT_FAILED=1; echo "# $1 exited with $?"; }
+	_o=run_tap.out
+	if [ "$1" = -o ]; then
+		_o=$2
+		shift 2
+	fi
+	"$@" >"$_o"
+	subtest "$*" $? "$_o"
 }
 
 loaded() { grep -q '^accepttrace ' /proc/modules; }

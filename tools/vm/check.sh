@@ -107,18 +107,31 @@ tools_steps() {
 	fi
 	want tool || return 0
 	grep -qE '^test:' "$AT_ROOT/tools/accepttrace/Makefile" || return 0
-	local log="$LOGDIR/tool_test.log" p=0 f=1 line
-	make -C "$AT_ROOT/tools/accepttrace" test >"$log" 2>&1 || true
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n1 || true)
-	if [ -n "$line" ]; then
-		read -r p _ f _ <<<"$line"
+	local log="$LOGDIR/tool_test.log" p=0 f=1 rc=0 counts line='' bad
+	make -C "$AT_ROOT/tools/accepttrace" test >"$log" 2>&1 || rc=$?
+	# The log's KTAP, counted: PASS FAIL SKIP ERRORS; a skip or a format
+	# error fails.  ktap.awk names the errors on stderr: into the log.
+	counts=$(awk -f "$VM/ktap.awk" "$log" 2>"$log.ktap") || counts=
+	cat "$log.ktap" >>"$log"
+	rm -f "$log.ktap"
+	if [[ $counts =~ ^([0-9]+)\ ([0-9]+)\ ([0-9]+)\ ([0-9]+)$ ]]; then
+		p=${BASH_REMATCH[1]}
+		f=$((BASH_REMATCH[2] + BASH_REMATCH[3] + BASH_REMATCH[4]))
+		line="$p passed, $f failed"
+		[ "$f" -eq 0 ] || line+=" (FAIL ${BASH_REMATCH[2]}, SKIP ${BASH_REMATCH[3]}, ERRORS ${BASH_REMATCH[4]})"
 	fi
-	if [ -n "$line" ] && [ "$f" -eq 0 ] && [ "$p" -gt 0 ]; then
+	if [ -n "$line" ] && [ "$f" -eq 0 ] && [ "$p" -gt 0 ] && [ "$rc" -eq 0 ]; then
 		report PASS tool/test "$p" 0 "$line"
 	else
 		[ "$f" -eq 0 ] && f=1
-		report FAIL tool/test "$p" "$f" "${line:-no 'N passed, N failed' line}; see $log"
-		tail -n 40 "$log" | sed 's/^/    | /'
+		report FAIL tool/test "$p" "$f" "${line:-no KTAP counted}, make exit status $rc; see $log"
+		# the failed results and format errors, else the log's end
+		bad=$(grep -E '^ *not ok|^ktap: ' "$log" | head -n 40 || true)
+		if [ -n "$bad" ]; then
+			printf '%s\n' "$bad" | sed 's/^/    | /'
+		else
+			tail -n 40 "$log" | sed 's/^/    | /'
+		fi
 	fi
 }
 

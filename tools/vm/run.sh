@@ -159,22 +159,13 @@ postmortem() {
 	sleep 5
 }
 
-# Per suite: name, ok count, not-ok count, rc ("-" if it never ended),
-# guest seconds ("-" if unknown).
+# Per suite: name, passes, failures, skips, KTAP format errors, rc ("-"
+# if it never ended), guest seconds ("-" if unknown), 1 if it skipped
+# as a whole ("1..0 # SKIP"); then "@boot" with the format errors of the
+# boot's own document (tools/vm/ktap.awk).  The errors, each named, go
+# to $2.
 parse_suites() {
-	awk '
-	/^@@AT suite-begin / { cur = $3; ok[cur] = 0; nok[cur] = 0; rc[cur] = "-"; t[cur] = "-"; next }
-	/^@@AT suite-end / {
-		sub(/^rc=/, "", $4); rc[$3] = $4
-		if ($5 ~ /^secs=[0-9]+$/) { sub(/^secs=/, "", $5); t[$3] = $5 }
-		cur = ""; next
-	}
-	cur != "" && /^not ok([ \t]|$)/ { nok[cur]++; next }
-	# A skipped test counts as failed.
-	cur != "" && /^ok([ \t]|$)/ && /#[ \t]*[Ss][Kk][Ii][Pp]/ { nok[cur]++; next }
-	cur != "" && /^ok([ \t]|$)/ { ok[cur]++; next }
-	END { for (s in rc) print s, ok[s], nok[s], rc[s], t[s] }
-	' "$1"
+	awk -v sections=1 -f "$AT_ROOT/tools/vm/ktap.awk" "$1" 2>"$2"
 }
 
 # Shown once per boot: the last 40 console lines of a guest that hung or
@@ -201,11 +192,12 @@ tail_console() {
 }
 
 judge() {
-	local log=$1 qrc=$2 suites=$3 name line ok nok rc secs fail=0 splats
+	local log=$1 qrc=$2 suites=$3 name line ok nok skip errs rc secs sall
+	local fail=0 splats kerr=${1%.log}.ktap-errors
 	declare -A got=()
-	while read -r name ok nok rc secs; do
-		got[$name]="$ok $nok $rc $secs"
-	done < <(parse_suites "$log")
+	while read -r name ok nok skip errs rc secs sall; do
+		got[$name]="$ok $nok $skip $errs $rc $secs $sall"
+	done < <(parse_suites "$log" "$kerr")
 
 	local why="qemu exited with rc=$qrc"
 	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
@@ -218,26 +210,39 @@ judge() {
 			fail=1
 			continue
 		fi
-		read -r ok nok rc secs <<<"${got[$name]}"
+		read -r ok nok skip errs rc secs sall <<<"${got[$name]}"
+		# A skip is a failure: what was not run was not shown to work.
+		local bad=$((nok + skip + errs))
+		local counts="$ok ok, $nok not ok, $skip skipped, $errs KTAP errors"
 		if [ "$rc" = - ]; then
-			report FAIL "$LABEL/$name" "$ok" $((nok + 1)) "$ok ok, $nok not ok, did not finish: $why"
+			report FAIL "$LABEL/$name" "$ok" $((bad + 1)) "$counts, did not finish: $why"
 			tail_console "$log" "$why"
 			fail=1
-		elif [ "$rc" -eq 77 ] && [ "$ok" -eq 0 ] && [ "$nok" -eq 0 ]; then
-			# Exit 77 without results: the suite does not apply to this
-			# kernel (e.g. KUnit on a Debian kernel).  Shown, not counted.
-			printf '%-4s  %-32s  (%s)\n' N/A "$LABEL/$name" "not applicable to this kernel (exit 77)"
-		elif [ "$rc" -ne 0 ] || [ "$nok" -ne 0 ]; then
+		elif [ "$rc" -eq 77 ] && [ "$sall" = 1 ] && [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
+			# Exit 77 with a "1..0 # SKIP" plan: the suite does not
+			# apply to this kernel (e.g. KUnit on a Debian kernel).
+			# Shown, not counted.
+			printf '%-4s  %-32s  (%s)\n' N/A "$LABEL/$name" "not applicable to this kernel: $(sed -n "/^@@AT suite-begin $name\$/,/^@@AT suite-end $name /s/^ *1\.\.0 # SKIP //p" "$log" | head -n1)"
+		elif [ "$rc" -ne 0 ] || [ "$bad" -ne 0 ]; then
 			# A failing suite that printed no "not ok" still counts one failure.
-			[ "$nok" -eq 0 ] && nok=1
-			report FAIL "$LABEL/$name" "$ok" "$nok" "$ok ok, $nok not ok, rc=$rc"
+			[ "$bad" -eq 0 ] && bad=1
+			report FAIL "$LABEL/$name" "$ok" "$bad" "$counts, rc=$rc"
+			grep -F " $name: " "$kerr" | head -n 10 | sed 's/^/    ! /' || true
 			fail=1
 		elif [ "$ok" -eq 0 ]; then
-			report PASS "$LABEL/$name" 1 0 "no TAP lines, rc=0"
+			report FAIL "$LABEL/$name" 0 1 "no results, rc=0"
+			fail=1
 		else
 			report PASS "$LABEL/$name" "$ok" 0 "$ok test$([ "$ok" -eq 1 ] || echo s)$([ "${secs:--}" = - ] || echo ", $secs s")"
 		fi
 	done
+	read -r _ _ _ errs _ <<<"${got[@boot]:-0 0 0 0}"
+	if [ "${errs:-0}" -ne 0 ]; then
+		report FAIL "$LABEL/ktap" 0 "$errs" "the boot's KTAP document is malformed"
+		grep -vE '^ktap: [^:]*:[0-9]+: [0-9]{2}-[A-Za-z0-9_-]*: ' "$kerr" |
+			head -n 10 | sed 's/^/    ! /' || true
+		fail=1
+	fi
 	# The matching lines plus a little context (the first stack frames).
 	# (Not in the SysRq dumps a postmortem asked for: see tail_console.)
 	splats=$(sed '/sysrq: Changing Loglevel/,$d' "$log" | grep -E -A3 "$KERNEL_SPLAT_RE" || true)

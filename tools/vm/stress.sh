@@ -33,8 +33,8 @@ one() {
 	AT_APPEND="at.cycles=$CYCLES" AT_RESULTS=/dev/null "$AT_ROOT/tools/vm/run.sh" \
 		-s 70-lifecycle -l "stress/$name" -o "$log" -t $((CYCLES * 6 + 600)) \
 		"$VMLINUZ" "$out/module/accepttrace.ko" || rc=$?
-	okc=$(grep -c '^ok - cycle ' "$log" || true)
-	nok=$(grep -c '^not ok - cycle ' "$log" || true)
+	okc=$(grep -cE '^ *ok [0-9]+ cycle ' "$log" || true)
+	nok=$(grep -cE '^ *not ok [0-9]+ cycle ' "$log" || true)
 	echo "stress/$name: $okc of $CYCLES cycles clean, $nok failed ($KVER, -accel $ACCEL)"
 	[ "$rc" -eq 0 ] && [ "$okc" -eq "$CYCLES" ]
 }

@@ -1,11 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Host tests of jsoncheck: does it pass what matches and fail the rest?
-# Prints "N passed, N failed" last.
+# Prints KTAP (Documentation/dev-tools/ktap.rst), jsoncheck's own output
+# as diagnostics; exits 1 on any failure.
 JC=${1:-./tests/jsoncheck}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
+n=0 fail=0
+echo "KTAP version 1"
+echo "1..6"
 
 rec() {	# probe tid ret [extra json]
 	printf '{"seq":1,"pid":10,"tid":%s,"comm":"at-workload","probe":"%s","ret":%s,"errno":null,"kern":false,"listen_port":%s%s}\n' \
@@ -15,12 +18,14 @@ rec() {	# probe tid ret [extra json]
 expect_rc() {	# want-rc what
 	"$JC" "$T/exp" "$T/json" >"$T/out" 2>&1
 	rc=$?
+	n=$((n + 1))
 	if [ "$rc" = "$1" ]; then
-		pass=$((pass + 1))
+		echo "ok $n $2"
 	else
 		fail=$((fail + 1))
-		echo "FAIL: $2: rc $rc, want $1"
-		cat "$T/out"
+		echo "not ok $n $2"
+		echo "# exit status $rc, want $1; jsoncheck printed:"
+		sed 's/^/#   /' "$T/out"
 	fi
 }
 
@@ -58,5 +63,4 @@ expect_rc 1 "a key the record lacks"
 echo '{"pid":1,' >"$T/json"
 expect_rc 1 "invalid JSON"
 
-echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -10,10 +10,12 @@
  * EXPECT line prints must equal the record's value exactly (JSON true and
  * false compare as 1 and 0, null as "null").
  *
- * Prints one TAP line per EXPECT, "not ok" lines for missing and extra
- * records, and exits 1 on any failure.  Runs in the test guest: static,
- * no dependency beyond libc.
+ * Prints KTAP (Documentation/dev-tools/ktap.rst): one result per EXPECT,
+ * "not ok" ones for lines that are not JSON and for extra records, other
+ * lines "# " diagnostics; exits 1 on any failure, 2 on a usage error.
+ * Runs in the test guest: static, no dependency beyond libc.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,9 @@ struct expect {
 
 struct record {
 	char *line;
+	unsigned int lineno;
+	bool bad;		/* not JSON */
+	bool lost;		/* a "lost" line */
 	char group_tid[128], group_port[128];
 	int group;		/* index into groups, -1: not ours */
 };
@@ -43,7 +48,7 @@ static struct record *recs;
 static unsigned int nrecs;
 static char (*groups)[128];
 static unsigned int ngroups;
-static unsigned int failures;
+static unsigned int failures, nresults;
 
 static void *xrealloc(void *p, size_t n)
 {
@@ -63,6 +68,64 @@ static const char *exp_get(const struct expect *e, const char *k)
 		if (!strcmp(e->key[i], k))
 			return e->val[i];
 	return NULL;
+}
+
+static const char *case_of(const struct expect *e)
+{
+	const char *c = exp_get(e, "case");
+
+	return c ? c : "?";
+}
+
+/*
+ * @s as one line of output: control bytes as \xNN, its newline left out;
+ * in a description (@desc) '#', which would end it, as "no.".
+ */
+static void put_line(const char *s, bool desc)
+{
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '#' && desc)
+			fputs("no.", stdout);
+		else if (c == '\n' && !s[1])
+			break;
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+	putchar('\n');
+}
+
+/* One KTAP result: "ok N desc" or "not ok N desc" */
+static void __attribute__((format(printf, 2, 3)))
+result(bool ok, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printf("%sok %u ", ok ? "" : "not ", ++nresults);
+	put_line(buf, true);
+	if (!ok)
+		failures++;
+}
+
+/* A diagnostic line: "#   " and the text */
+static void __attribute__((format(printf, 1, 2)))
+diag(const char *fmt, ...)
+{
+	char buf[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fputs("#   ", stdout);
+	put_line(buf, false);
 }
 
 static int group_index(const char *g)
@@ -130,21 +193,37 @@ static const char *norm(const struct fj_value *v)
 	return v->text;
 }
 
-static bool add_record(const char *line, unsigned int lineno,
+static struct record *new_record(const char *line, unsigned int lineno)
+{
+	struct record *r;
+
+	recs = xrealloc(recs, (nrecs + 1) * sizeof(*recs));
+	r = &recs[nrecs++];
+	memset(r, 0, sizeof(*r));
+	r->line = strdup(line);
+	if (!r->line) {
+		fprintf(stderr, "jsoncheck: out of memory\n");
+		exit(2);
+	}
+	r->lineno = lineno;
+	r->group = -1;
+	return r;
+}
+
+/* Kept: records with a probe, tid and pid; lines not JSON; lost lines */
+static void add_record(const char *line, unsigned int lineno,
 		       struct fj_object *o)
 {
 	const struct fj_value *probe, *tid, *pid, *port;
 	struct record *r;
 
 	if (!fj_parse(line, o)) {
-		printf("not ok - JSON line %u is not valid JSON: %s", lineno,
-		       line);
-		failures++;
-		return false;
+		new_record(line, lineno)->bad = true;
+		return;
 	}
 	if (fj_get(o, "lost")) {
-		printf("# JSON line %u: %s", lineno, line);
-		return false;
+		new_record(line, lineno)->lost = true;
+		return;
 	}
 	probe = fj_get(o, "probe");
 	tid = fj_get(o, "tid");
@@ -153,16 +232,13 @@ static bool add_record(const char *line, unsigned int lineno,
 	if (!port || port->type == FJ_NULL)
 		port = fj_get(o, "listen_path");
 	if (!probe || !tid || !pid)
-		return false;
-	recs = xrealloc(recs, (nrecs + 1) * sizeof(*recs));
-	r = &recs[nrecs++];
-	r->line = strdup(line);
+		return;
+	r = new_record(line, lineno);
 	snprintf(r->group_tid, sizeof(r->group_tid), "%.40s tid=%.20s", probe->text,
 		 tid->text);
 	snprintf(r->group_port, sizeof(r->group_port),
 		 "%.40s pid=%.20s listen=%.40s", probe->text, pid->text,
 		 port ? norm(port) : "null");
-	return true;
 }
 
 static bool compare(const struct expect *e, const char *line,
@@ -178,12 +254,12 @@ static bool compare(const struct expect *e, const char *line,
 			continue;
 		v = fj_get(o, e->key[i]);
 		if (!v) {
-			printf("#   %s: expected %s, the record has no such key\n",
-			       e->key[i], e->val[i]);
+			diag("%s: expected %s, the record has no such key",
+			     e->key[i], e->val[i]);
 			ok = false;
 		} else if (strcmp(norm(v), e->val[i])) {
-			printf("#   %s: expected %s, got %s\n", e->key[i],
-			       e->val[i], norm(v));
+			diag("%s: expected %s, got %s", e->key[i], e->val[i],
+			     norm(v));
 			ok = false;
 		}
 	}
@@ -196,6 +272,25 @@ static char *read_line(FILE *f)
 	static size_t size;
 
 	return getline(&buf, &size, f) < 0 ? NULL : buf;
+}
+
+/* The results to come: one per EXPECT, bad line and extra record */
+static unsigned int plan(void)
+{
+	unsigned int g, i, n = nexps + !nexps;
+
+	for (i = 0; i < nrecs; i++)
+		n += recs[i].bad;
+	for (g = 0; g < ngroups; g++) {
+		unsigned int ne = 0, nr = 0;
+
+		for (i = 0; i < nexps; i++)
+			ne += !strcmp(exps[i].group, groups[g]);
+		for (i = 0; i < nrecs; i++)
+			nr += recs[i].group == (int)g;
+		n += nr > ne ? nr - ne : 0;
+	}
+	return n;
 }
 
 int main(int argc, char **argv)
@@ -222,9 +317,21 @@ int main(int argc, char **argv)
 		add_record(line, lineno, o);
 	/* a record belongs to its thread's group, else to its port's */
 	for (i = 0; i < nrecs; i++) {
+		if (recs[i].bad || recs[i].lost)
+			continue;
 		recs[i].group = group_index(recs[i].group_tid);
 		if (recs[i].group < 0)
 			recs[i].group = group_index(recs[i].group_port);
+	}
+	printf("KTAP version 1\n1..%u\n", plan());
+	for (i = 0; i < nrecs; i++) {
+		if (recs[i].lost)
+			diag("JSON line %u: %s", recs[i].lineno, recs[i].line);
+		if (!recs[i].bad)
+			continue;
+		result(false, "JSON line %u is not valid JSON",
+		       recs[i].lineno);
+		diag("%s", recs[i].line);
 	}
 	for (g = 0; g < ngroups; g++) {
 		unsigned int ri = 0, k = 0;
@@ -238,39 +345,34 @@ int main(int argc, char **argv)
 			while (ri < nrecs && recs[ri].group != (int)g)
 				ri++;
 			if (ri == nrecs) {
-				printf("not ok - %s: %s #%u: no record\n",
-				       exp_get(e, "case"), groups[g], k);
-				printf("#   %s", e->line);
-				failures++;
+				result(false, "%s: %s [%u]: no record",
+				       case_of(e), groups[g], k);
+				diag("%s", e->line);
 				continue;
 			}
 			if (compare(e, recs[ri].line, o)) {
-				printf("ok - %s: %s #%u\n", exp_get(e, "case"),
+				result(true, "%s: %s [%u]", case_of(e),
 				       groups[g], k);
 				matched++;
 			} else {
-				printf("not ok - %s: %s #%u\n",
-				       exp_get(e, "case"), groups[g], k);
-				printf("#   expect line %u: %s#   record: %s",
-				       e->lineno, e->line, recs[ri].line);
-				failures++;
+				result(false, "%s: %s [%u]", case_of(e),
+				       groups[g], k);
+				diag("expect line %u: %s", e->lineno, e->line);
+				diag("record: %s", recs[ri].line);
 			}
 			ri++;
 		}
 		for (; ri < nrecs; ri++) {
 			if (recs[ri].group != (int)g)
 				continue;
-			printf("not ok - %s: extra record: %s", groups[g],
-			       recs[ri].line);
+			result(false, "%s: extra record", groups[g]);
+			diag("record: %s", recs[ri].line);
 			extra++;
-			failures++;
 		}
 	}
+	if (!nexps)
+		result(false, "the account has no EXPECT lines");
 	printf("# jsoncheck: %u expected, %u matched, %u extra, %u failures\n",
 	       nexps, matched, extra, failures);
-	if (!nexps) {
-		printf("not ok - the account has no EXPECT lines\n");
-		return 1;
-	}
 	return failures ? 1 : 0;
 }

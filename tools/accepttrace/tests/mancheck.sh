@@ -14,7 +14,8 @@
 #     only (each of the three, and one subcommand's synopsis line);
 #   - the install targets put the pages where the README says.
 #
-# Prints "N passed, N failed" last; exits 1 on any failure.
+# Prints KTAP (Documentation/dev-tools/ktap.rst); exits 1 on any failure
+# or skip.
 cd "$(dirname "$0")/.." || exit 1
 TOOL=./accepttrace
 PAGE8=accepttrace.8
@@ -22,18 +23,30 @@ PAGE4=../../module/accepttrace.4
 SRC=main.c
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
+n=0 fail=0 skip=0
+echo "KTAP version 1"
 
-ok() { pass=$((pass + 1)); }
-notok() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# result "ok"|"not ok" DESC [DIRECTIVE]: the next result; a '#' in DESC,
+# which would end it, is written "no.".
+result() {
+	n=$((n + 1))
+	rd=$2
+	case $rd in *'#'*) rd=$(printf '%s\n' "$rd" | sed 's/#/no./g') ;; esac
+	echo "$1 $n $rd${3:+ # $3}"
+}
+ok() { result ok "$*"; }
+notok() { fail=$((fail + 1)); result "not ok" "$*"; }
+skipped() { skip=$((skip + 1)); result ok "$1" "SKIP $2"; }
+# diag: standard input as diagnostic lines
+diag() { sed 's/^/#   /'; }
 
 # same DESC WANT GOT: the two files are equal, or a diff is shown.
 same() {
 	if cmp -s "$2" "$3"; then
-		ok
+		ok "$1"
 	else
 		notok "$1"
-		diff -u "$2" "$3" | sed 's/^/    /'
+		diff -u "$2" "$3" | diag
 	fi
 }
 
@@ -42,7 +55,7 @@ differ() {
 	if cmp -s "$2" "$3"; then
 		notok "$1"
 	else
-		ok
+		ok "$1"
 	fi
 }
 
@@ -189,7 +202,8 @@ code_subcommands() {
 
 lint() {
 	if ! command -v mandoc >/dev/null 2>&1; then
-		notok "mandoc -T lint $1: mandoc is not installed (tools/vm/deps.sh installs it)"
+		skipped "mandoc -T lint $1" \
+			"mandoc is not installed (tools/vm/deps.sh installs it)"
 		return
 	fi
 	mandoc -T lint "$1" >"$T/lint" 2>&1
@@ -200,9 +214,9 @@ lint() {
 		-e '^mandoc: outdated mandoc.db lacks ' "$T/lint" >"$T/lint.left"
 	if [ -s "$T/lint.left" ]; then
 		notok "mandoc -T lint $1"
-		sed 's/^/    /' "$T/lint.left"
+		diag <"$T/lint.left"
 	else
-		ok
+		ok "mandoc -T lint $1"
 	fi
 }
 lint "$PAGE8"
@@ -212,15 +226,18 @@ lint "$PAGE4"
 
 "$TOOL" --help >"$T/help"
 rc=$?
-if [ $rc = 0 ] && [ -s "$T/help" ]; then ok; else notok "--help: exit status $rc"; fi
-n=$(wc -l <"$T/help")
-if [ "$n" -le 24 ]; then ok; else notok "--help is $n lines, more than a screen (24)"; fi
+if [ $rc = 0 ] && [ -s "$T/help" ]; then ok "--help: exit status 0, some text"
+else notok "--help: exit status 0, some text"; echo "# exit status $rc"; fi
+lines=$(wc -l <"$T/help")
+if [ "$lines" -le 24 ]; then ok "--help fits a screen (24 lines)"; else
+	notok "--help fits a screen (24 lines)"; echo "# $lines lines"; fi
 
 help_opts "$T/help" >"$T/help.opts"
 man_opts "$PAGE8" >"$T/man.opts"
 code_opts "$SRC" >"$T/code.opts"
-if [ "$(wc -l <"$T/help.opts")" -ge 18 ]; then ok; else
-	notok "--help: only $(wc -l <"$T/help.opts") options found"; fi
+if [ "$(wc -l <"$T/help.opts")" -ge 18 ]; then ok "--help: 18 options or more"; else
+	notok "--help: 18 options or more"
+	echo "# only $(wc -l <"$T/help.opts") options found"; fi
 same "options: --help (-) against $PAGE8 OPTIONS (+)" "$T/help.opts" "$T/man.opts"
 cut -d' ' -f2- "$T/help.opts" | sort >"$T/help.opts.nosec"
 same "options: --help (-) against long_opts/short_opts of $SRC (+)" \
@@ -228,8 +245,9 @@ same "options: --help (-) against long_opts/short_opts of $SRC (+)" \
 
 help_synopsis "$T/help" >"$T/help.syn"
 man_synopsis "$PAGE8" >"$T/man.syn"
-if [ "$(wc -l <"$T/help.syn")" = 6 ]; then ok; else
-	notok "--help: $(wc -l <"$T/help.syn") synopsis lines found, not 6"; fi
+if [ "$(wc -l <"$T/help.syn")" = 6 ]; then ok "--help: 6 synopsis lines"; else
+	notok "--help: 6 synopsis lines"
+	echo "# $(wc -l <"$T/help.syn") synopsis lines found"; fi
 same "synopsis: --help (-) against $PAGE8 SYNOPSIS (+)" "$T/help.syn" "$T/man.syn"
 awk '$1 != "-" { print $1 }' "$T/help.syn" | sort >"$T/help.subs"
 code_subcommands "$SRC" >"$T/code.subs"
@@ -271,8 +289,12 @@ while read -r sec s l a; do
 		# -d bounds a run that the module, if loaded, would feed
 		extra=
 		[ "$sub" != stats ] && extra="-d 0.01"
+		verdict=refused
+		[ $allowed = yes ] && verdict=taken
 		for name in $s $l; do
 			[ "$name" = - ] && continue
+			# a file in $T by its name only: the same on every run
+			d="accepttrace $sub $name${val:+ ${val#"$T/"}}: $verdict"
 			"$TOOL" $sub $name $val $extra >/dev/null 2>"$T/err" </dev/null
 			rc=$?
 			if grep -q "Try 'accepttrace --help'" "$T/err"; then
@@ -281,12 +303,13 @@ while read -r sec s l a; do
 				usage=no
 			fi
 			if [ $allowed = yes ] && [ $rc != 2 ] && [ $usage = no ]; then
-				ok
+				ok "$d"
 			elif [ $allowed = no ] && [ $rc = 2 ] && [ $usage = yes ]; then
-				ok
+				ok "$d"
 			else
-				notok "accepttrace $sub $name $val: exit $rc, the synopsis says $([ $allowed = yes ] && echo 'it is taken' || echo 'it is refused')"
-				sed 's/^/    /' "$T/err"
+				notok "$d"
+				echo "# exit status $rc, the synopsis says it is $verdict"
+				diag <"$T/err"
 			fi
 		done
 	done
@@ -297,51 +320,52 @@ done <"$T/help.opts"
 sed '/^  -n, --count/a\
   --bogus             nothing' "$T/help" >"$T/help.more"
 help_opts "$T/help.more" >"$T/help.more.opts"
-differ "self-test: an option added to --help only goes unnoticed" \
+differ "self-test: an option added to --help only is noticed" \
 	"$T/help.more.opts" "$T/man.opts"
 
 sed '/^\.It Fl n Ar count/i\
 .It Fl -bogus\
 nothing.' "$PAGE8" >"$T/page.more"
 man_opts "$T/page.more" >"$T/man.more.opts"
-differ "self-test: an option added to $PAGE8 only goes unnoticed" \
+differ "self-test: an option added to $PAGE8 only is noticed" \
 	"$T/help.opts" "$T/man.more.opts"
 
 sed '/{ "json",/a\
 	{ "bogus",	no_argument,		NULL, OPT_BOGUS },' "$SRC" >"$T/main.more"
 code_opts "$T/main.more" >"$T/code.more.opts"
-differ "self-test: an option added to long_opts only goes unnoticed" \
+differ "self-test: an option added to long_opts only is noticed" \
 	"$T/help.opts.nosec" "$T/code.more.opts"
 
 sed 's/^static const char short_opts\[\] = "/&B/' "$SRC" >"$T/main.more"
 code_opts "$T/main.more" >"$T/code.more.opts"
-differ "self-test: an option added to short_opts only goes unnoticed" \
+differ "self-test: an option added to short_opts only is noticed" \
 	"$T/help.opts.nosec" "$T/code.more.opts"
 
 sed 's/^\(       accepttrace top \)/\1[-j] /' "$T/help" >"$T/help.more"
 help_synopsis "$T/help.more" >"$T/help.more.syn"
-differ "self-test: an option added to top's line of --help only goes unnoticed" \
+differ "self-test: an option added to top's line of --help only is noticed" \
 	"$T/help.more.syn" "$T/man.syn"
 
 # ---- 5. where make install puts the pages ----
 
 unset MAKEFLAGS MAKELEVEL
+d="make install DESTDIR=... PREFIX=/usr: sbin/accepttrace, share/man/man8/accepttrace.8"
 if make -s install DESTDIR="$T/inst" PREFIX=/usr >"$T/make.out" 2>&1 &&
    cmp -s "$PAGE8" "$T/inst/usr/share/man/man8/accepttrace.8" &&
    cmp -s "$TOOL" "$T/inst/usr/sbin/accepttrace"; then
-	ok
+	ok "$d"
 else
-	notok "make install DESTDIR=... PREFIX=/usr: no sbin/accepttrace and share/man/man8/accepttrace.8"
-	sed 's/^/    /' "$T/make.out"
+	notok "$d"
+	diag <"$T/make.out"
 fi
+d="make install-man DESTDIR=... PREFIX=/usr (top level): man4/accepttrace.4, man8/accepttrace.8"
 if make -s -C ../.. install-man DESTDIR="$T/inst4" PREFIX=/usr >"$T/make.out" 2>&1 &&
    cmp -s "$PAGE4" "$T/inst4/usr/share/man/man4/accepttrace.4" &&
    cmp -s "$PAGE8" "$T/inst4/usr/share/man/man8/accepttrace.8"; then
-	ok
+	ok "$d"
 else
-	notok "make install-man DESTDIR=... PREFIX=/usr (top level): no man4/accepttrace.4 and man8/accepttrace.8"
-	sed 's/^/    /' "$T/make.out"
+	notok "$d"
+	diag <"$T/make.out"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+[ "$fail" = 0 ] && [ "$skip" = 0 ]

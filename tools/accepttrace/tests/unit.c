@@ -4,7 +4,8 @@
  * shared tables, addresses of every family, JSON lines (parsed back by a
  * strict parser), stats parsing, histogram buckets, the metrics' label
  * escaping, buckets and exposition text.
- * Last line of output: "N passed, N failed"; exit 1 on any failure.
+ * Prints KTAP (Documentation/dev-tools/ktap.rst): each test function is a
+ * subtest with one result per check; exits 1 on any failure.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,22 +23,66 @@
 #include "flatjson.h"
 
 static unsigned int passed, failed;
+/* the current test function: its results so far, its failures */
+static unsigned int nresults, nfailed;
 
+/*
+ * A KTAP description: @n bytes of @s, '#' (which would end it) written
+ * "no.", control bytes as \xNN.
+ */
+static void put_desc(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c == '#')
+			fputs("no.", stdout);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}
+
+/*
+ * One result of the current test function, "  ok N desc" or
+ * "  not ok N desc": the description is the message's first line; the
+ * lines after it are details, printed as diagnostics on failure only.
+ */
 static void __attribute__((format(printf, 2, 3)))
 check(bool ok, const char *fmt, ...)
 {
+	const char *p, *nl;
 	va_list ap;
+	char *msg;
 
 	if (ok) {
 		passed++;
+	} else {
+		failed++;
+		nfailed++;
+	}
+	printf("  %sok %u ", ok ? "" : "not ", ++nresults);
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!msg) {
+		puts("(out of memory)");
 		return;
 	}
-	failed++;
-	printf("FAIL: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
+	nl = strchrnul(msg, '\n');
+	put_desc(msg, nl - msg);
 	putchar('\n');
+	for (p = nl; !ok && *p; p = nl) {
+		p++;
+		nl = strchrnul(p, '\n');
+		if (nl > p)
+			printf("  # %.*s\n", (int)(nl - p), p);
+	}
+	free(msg);
 }
 
 /* ---- record builders ---- */
@@ -161,7 +206,7 @@ static bool parse(const char *line, const char *what)
 {
 	bool ok = fj_parse(line, &obj) && line[strlen(line) - 1] == '\n';
 
-	check(ok, "%s: invalid JSON line: %s", what, line);
+	check(ok, "%s: one valid JSON line\nline: %s", what, line);
 	return ok;
 }
 
@@ -242,7 +287,7 @@ static void test_errnos(void)
 		/* the text line names it too, after the return value */
 		at_format_body(line, sizeof(line), &r.hdr);
 		snprintf(want, sizeof(want), " = %d %s lat=", -e, name);
-		check(strstr(line, want) != NULL, "%s: text line %s", what,
+		check(strstr(line, want) != NULL, "%s: text line\ngot %s", what,
 		      line);
 	}
 	/* every name of the table survives a trip through JSON */
@@ -581,11 +626,11 @@ static void test_comm(void)
 		{ "JSON closing", "\"}{\"x\":1", 8, "\"}{\"x\":1" },
 	};
 	struct accepttrace_sys_accept4 r;
+	const char *line;
 	unsigned int i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct fj_value *v;
-		const char *line;
 
 		sys_rec(&r, 4, 0);
 		task(&r.task, cases[i].comm, cases[i].n);
@@ -596,16 +641,18 @@ static void test_comm(void)
 		/* bytes come back exactly: \u00XX decodes to the byte */
 		check(v && v->len == strlen(cases[i].want) &&
 		      !memcmp(v->text, cases[i].want, v->len),
-		      "comm %s: got %s", cases[i].what, line);
+		      "comm %s\ngot %s", cases[i].what, line);
 	}
 	/* a byte that is not UTF-8 is escaped, not passed raw */
 	task(&r.task, "\xff", 1);
-	check(strstr(json_of(&r.hdr), "\"comm\":\"\\u00ff\"") != NULL,
-	      "comm 0xff as \\u00ff: %s", json_of(&r.hdr));
+	line = json_of(&r.hdr);
+	check(strstr(line, "\"comm\":\"\\u00ff\"") != NULL,
+	      "comm 0xff as \\u00ff\ngot %s", line);
 	/* valid UTF-8 is passed as is */
 	task(&r.task, "\xc3\xa9", 2);
-	check(strstr(json_of(&r.hdr), "\"comm\":\"\xc3\xa9\"") != NULL,
-	      "comm UTF-8 raw: %s", json_of(&r.hdr));
+	line = json_of(&r.hdr);
+	check(strstr(line, "\"comm\":\"\xc3\xa9\"") != NULL,
+	      "comm UTF-8 raw\ngot %s", line);
 }
 
 static void test_lost_and_unknown(void)
@@ -623,7 +670,7 @@ static void test_lost_and_unknown(void)
 		expect_lit("LOST", "cpu", "1");
 	}
 	at_format_record(line, sizeof(line), &l.hdr);
-	check(!strcmp(line, "LOST 1234 events on cpu 1\n"), "LOST text: %s",
+	check(!strcmp(line, "LOST 1234 events on cpu 1\n"), "LOST text\ngot %s",
 	      line);
 	if (parse(json_of(&h), "unknown type"))
 		expect_lit("unknown type", "unknown_type", "77");
@@ -640,7 +687,7 @@ static void test_text(void)
 		      "accept4(fd=3, addr=0x7ffd1000, addrlen=128->16, "
 		      "flags=SOCK_NONBLOCK|SOCK_CLOEXEC) = 4 "
 		      "peer=127.0.0.1:40000 local=127.0.0.1:8080 "
-		      "lat=1.500us\n"), "text line: %s", line);
+		      "lat=1.500us\n"), "text line\ngot %s", line);
 
 	/* A short buffer: the line shows what the caller received. */
 	sys_rec(&r, 4, 0);
@@ -651,20 +698,20 @@ static void test_text(void)
 		      "accept4(fd=3, addr=0x7ffd1000, addrlen=6->16, "
 		      "flags=0) = 4 peer=127.0.0.1:40000 "
 		      "local=127.0.0.1:8080 user=trunc(6/16):02009c407f00 "
-		      "lat=1.500us\n"), "truncated text line: %s", line);
+		      "lat=1.500us\n"), "truncated text line\ngot %s", line);
 	/* the same body after -T/-t's own stamp */
 	at_format_body(line, sizeof(line), &r.hdr);
 	check(!strcmp(line, "cpu=1 pid=100 tid=101 comm=server "
 		      "accept4(fd=3, addr=0x7ffd1000, addrlen=6->16, "
 		      "flags=0) = 4 peer=127.0.0.1:40000 "
 		      "local=127.0.0.1:8080 user=trunc(6/16):02009c407f00 "
-		      "lat=1.500us"), "truncated text body: %s", line);
+		      "lat=1.500us"), "truncated text body\ngot %s", line);
 	r.addrlen_in = 0;
 	r.user.stored = 0;
 	at_format_record(line, sizeof(line), &r.hdr);
 	check(strstr(line, " local=127.0.0.1:8080 user=trunc(0/16): "
 		     "lat=1.500us\n") != NULL,
-	      "addrlen 0 text line: %s", line);
+	      "addrlen 0 text line\ngot %s", line);
 }
 
 static const char stats_text[] =
@@ -707,7 +754,7 @@ static void test_stats(void)
 	      strstr(buf, "{\"cpu\":1,\"recorded\":5,\"lost\":7,"
 			  "\"filtered\":0,\"used\":0}") &&
 	      strstr(buf, "\"filter\":\"port=8080 errors\""),
-	      "stats: JSON %s", buf);
+	      "stats: JSON\ngot %s", buf);
 	free(buf);
 	check(at_stats_parse("abi_version 1\nenabled 1\n", s) < 0,
 	      "stats: incomplete text rejected");
@@ -802,7 +849,7 @@ static void test_uring(void)
 		      "addr=0x7ffd1000, addrlen=128->2, flags=SOCK_CLOEXEC, "
 		      "file_flags=O_NONBLOCK) = 0 peer=unix:(unnamed) "
 		      "local=unix:@srv lat=3.250us\n"),
-	      "uring text line: %s", line);
+	      "uring text line\ngot %s", line);
 	uring_rec(&r, -EAGAIN, false);
 	r.uaddr = 0;
 	r.uaddrlen = 0;
@@ -813,7 +860,7 @@ static void test_uring(void)
 		      "comm=iou-wrk-100 uring_accept(listen=127.0.0.1:8080, "
 		      "addr=NULL, addrlen=NULL, flags=0, file_flags=0) "
 		      "= -11 EAGAIN lat=3.250us\n"),
-	      "failed uring text line: %s", line);
+	      "failed uring text line\ngot %s", line);
 
 	uring_rec(&r, 0, false);
 	if (parse(json_of(&r.hdr), w)) {
@@ -1168,7 +1215,7 @@ static unsigned int exposition_errors(const char *text)
 	while (*p) {
 		nl = strchr(p, '\n');
 		if (!nl) {
-			printf("# exposition: last line without a newline\n");
+			printf("  # exposition: last line without a newline\n");
 			return bad + 1;
 		}
 		snprintf(line, sizeof(line), "%.*s", (int)(nl - p), p);
@@ -1192,7 +1239,7 @@ static unsigned int exposition_errors(const char *text)
 				  !strcmp(name + n, "_count")));
 		}
 		if (!found || !*name || !strchr(line, ' ')) {
-			printf("# exposition: bad line '%s'\n", line);
+			printf("  # exposition: bad line '%s'\n", line);
 			bad++;
 		}
 	}
@@ -1213,8 +1260,11 @@ static bool has_line(const char *text, const char *line)
 	return false;
 }
 
-/* A tally of known records, printed as metrics; @sample: also to this file */
-static void test_metrics(const char *sample)
+/* tests/unit --metrics-sample FILE: test_metrics() writes its exposition */
+static const char *sample;
+
+/* A tally of known records, printed as metrics; also to @sample if set */
+static void test_metrics(void)
 {
 	static const char path[] = "/run/a \"b\"\\c\nd\xff";
 	struct accepttrace_sys_accept4 r;
@@ -1312,7 +1362,9 @@ static void test_metrics(const char *sample)
 	unsigned int i, n;
 
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		check(has_line(buf, want[i]), "metrics: no line '%s'", want[i]);
+		check(has_line(buf, want[i]), "metrics: %sline '%s'",
+		      want[i][0] == '#' ? "comment " : "",
+		      want[i][0] == '#' ? want[i] + 2 : want[i]);
 	check(!strstr(buf, "accepttrace_accept_queue_length_max{listener=\"unix"),
 	      "metrics: no queue for an AF_UNIX listener");
 	for (i = 0, n = 0; buf[i]; i++)
@@ -1360,29 +1412,49 @@ static void test_metrics(const char *sample)
 	free(s);
 }
 
+#define TEST(fn)	{ #fn, fn }
+
+static const struct {
+	const char *name;
+	void (*run)(void);
+} tests[] = {
+	TEST(test_put),
+	TEST(test_ip_text),
+	TEST(test_format_ip),
+	TEST(test_errnos),
+	TEST(test_tables_vs_libc),
+	TEST(test_flags),
+	TEST(test_addrs),
+	TEST(test_sys_fields),
+	TEST(test_comm),
+	TEST(test_lost_and_unknown),
+	TEST(test_text),
+	TEST(test_stats),
+	TEST(test_hist),
+	TEST(test_event_port),
+	TEST(test_uring),
+	TEST(test_json_max),
+	TEST(test_prom_value),
+	TEST(test_le_slot),
+	TEST(test_metrics),
+};
+
 int main(int argc, char **argv)
 {
-	test_put();
-	test_ip_text();
-	test_format_ip();
-	test_errnos();
-	test_tables_vs_libc();
-	test_flags();
-	test_addrs();
-	test_sys_fields();
-	test_comm();
-	test_lost_and_unknown();
-	test_text();
-	test_stats();
-	test_hist();
-	test_event_port();
-	test_uring();
-	test_json_max();
-	test_prom_value();
-	test_le_slot();
-	/* tests/unit --metrics-sample FILE: the exposition for promtool */
-	test_metrics(argc == 3 && !strcmp(argv[1], "--metrics-sample") ?
-		     argv[2] : NULL);
-	printf("%u passed, %u failed\n", passed, failed);
+	unsigned int i;
+
+	if (argc == 3 && !strcmp(argv[1], "--metrics-sample"))
+		sample = argv[2];
+	printf("KTAP version 1\n1..%zu\n", sizeof(tests) / sizeof(tests[0]));
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		nresults = 0;
+		nfailed = 0;
+		printf("  KTAP version 1\n");
+		tests[i].run();
+		printf("%sok %u %s\n", nfailed ? "not " : "", i + 1,
+		       tests[i].name);
+		fflush(stdout);
+	}
+	printf("# unit: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

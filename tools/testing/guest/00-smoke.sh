@@ -4,17 +4,10 @@
 # and unloads cleanly.
 #
 # Guest suite conventions (tools/vm/README.md): POSIX sh, environment AT_KO,
-# AT_KUNIT_KO, AT_BIN, AT_KVER; print "ok - desc" / "not ok - desc" and
-# "# diagnostics"; exit non-zero if anything failed.
-
-failed=0
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; failed=1; }
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else notok "$desc"; fi
-}
+# AT_KUNIT_KO, AT_BIN, AT_KVER; one KTAP document on stdout through
+# at-lib.sh's ok/notok/check (numbered results, "# " diagnostics); exit
+# non-zero if anything failed.
+. "$AT_BIN/at-lib.sh"
 
 if insmod "$AT_KO"; then
 	ok "insmod $AT_KO"
@@ -31,4 +24,4 @@ check "rmmod accepttrace" rmmod accepttrace
 check "/dev/accepttrace is gone after rmmod" test ! -e /dev/accepttrace
 check "debugfs directory is gone after rmmod" test ! -e /sys/kernel/debug/accepttrace
 
-exit $failed
+exit $AT_FAILED

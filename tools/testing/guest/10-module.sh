@@ -105,8 +105,7 @@ check_eq "per-cpu recorded sum = 6" 6 "$(stat_cpu_sum recorded)"
 check_eq "total lost = 0" 0 "$(stat_total lost)"
 check_eq "total filtered = 0" 0 "$(stat_total filtered)"
 check "rings hold the records (used > 0)" test "$(stat_cpu_sum used)" -gt 0
-run_tap at-check -e ctl.out >ctl.chk
-cat ctl.chk
+run_tap -o ctl.chk at-check -e ctl.out
 check_eq "rings are empty after the read" 0 "$(stat_cpu_sum used)"
 
 # ---- the whole workload ----
@@ -132,8 +131,7 @@ for p in sys_accept4 inet_accept do_accept io_accept; do
 	check_eq "$p nmissed=0" 0 "$(stat_probe $p nmissed)"
 	check_eq "$p kretprobe_nmissed=0" 0 "$(stat_probe $p kretprobe_nmissed)"
 done
-run_tap at-check -e all.out >all.chk
-cat all.chk
+run_tap -o all.chk at-check -e all.out
 check_eq "records read = records expected" "$nexp" "$(summary_field all.chk total)"
 
 # ---- one reader at a time ----
@@ -248,8 +246,7 @@ at-workload --case ipv4,eagain >filt.out
 check_eq "filter errors: the 2 records of a success filtered" $((f0 + 2)) "$(stat_total filtered)"
 check_eq "filter errors: the 2 records of EAGAIN recorded" $((r0 + 2)) "$(stat_total recorded)"
 grep '^EXPECT case=eagain ' filt.out >filt.eagain
-run_tap at-check -e filt.eagain >filt.chk
-cat filt.chk
+run_tap -o filt.chk at-check -e filt.eagain
 check_eq "filter errors: only the failures were read" 2 "$(summary_field filt.chk total)"
 check_eq "filter cleared when the reader closed" none "$(cat $AT_DBG/filter)"
 # A comm set over the ioctl is printed in debugfs `filter` and `stats`:

@@ -22,8 +22,7 @@ check_eq "loss: per-cpu recorded + lost = 200" 200 \
 	$(($(stat_cpu_sum recorded) + $(stat_cpu_sum lost)))
 check_eq "loss: hits sys_accept4 = 200" 200 "$(stat_probe sys_accept4 hits)"
 check_eq "loss: no inet_accept for AF_UNIX" 0 "$(stat_probe inet_accept hits)"
-run_tap at-check >burst.chk
-cat burst.chk
+run_tap -o burst.chk at-check
 check_eq "loss: the reader got every recorded event" "$rec" "$(summary_field burst.chk sys_accept4)"
 check_eq "loss: LOST records add up to the lost counter" "$lost" "$(summary_field burst.chk lost_events)"
 
@@ -50,7 +49,7 @@ for p in sys_accept4 inet_accept; do
 done
 at-check -e blocked.out >blocked.chk
 check_eq "every thread's two records match the account" 0 $?
-grep -v '^ok' blocked.chk | head -n 20
+grep -v -e '^ok ' -e '^KTAP version' blocked.chk | head -n 20 | sed "s/^/$AT_IND/"
 check_eq "200 sys_accept4 records" 200 "$(summary_field blocked.chk sys_accept4)"
 check_eq "200 inet_accept records" 200 "$(summary_field blocked.chk inet_accept)"
 unload
@@ -164,8 +163,7 @@ at-workload --case $cases >kill.out
 at-dev binread 3 part1.bin >binread.out
 check_eq "binary reader died by SIGKILL after 3+ records" 137 $?
 diag <binread.out
-run_tap at-check -e kill.out -r part1.bin >kill.chk
-cat kill.chk
+run_tap -o kill.chk at-check -e kill.out -r part1.bin
 check_eq "killed binary reader + next reader = every record once" \
 	"$(count_expect kill.out)" "$(summary_field kill.chk total)"
 

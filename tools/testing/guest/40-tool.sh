@@ -13,7 +13,7 @@
 #     numbers that traffic produced.
 #
 # Guest suite conventions (tools/vm/README.md): POSIX sh, AT_KO, AT_BIN, AT_KVER;
-# "ok - desc" / "not ok - desc" / "# diagnostics"; non-zero exit on failure.
+# KTAP results (tools/testing/at-lib.sh); non-zero exit on failure.
 
 T=${AT_TOOL:-$AT_BIN/accepttrace}
 [ -x "$T" ] || T=$(command -v accepttrace)
@@ -21,10 +21,8 @@ JC=$AT_BIN/jsoncheck
 WL=$AT_BIN/at-workload
 DBG=/sys/kernel/debug/accepttrace
 W=$(pwd)
-failed=0
+. "$AT_BIN/at-lib.sh"
 
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; failed=1; }
 check() {
 	local desc=$1
 	shift
@@ -36,11 +34,11 @@ eq() {
 		ok "$1"
 	else
 		notok "$1"
-		echo "#   got:  '$2'"
-		echo "#   want: '$3'"
+		echo "$AT_IND#   got:  '$2'"
+		echo "$AT_IND#   want: '$3'"
 	fi
 }
-diag() { sed 's/^/#   /' "$@"; }
+diag() { sed "s/^/$AT_IND#   /" "$@"; }
 
 # ---- module counters (debugfs stats) ----
 
@@ -190,10 +188,10 @@ if [ -x "$WL" ] && [ -x "$JC" ]; then
 	eq "full workload: tool exit status" "$tool_rc" 0
 	eq "full workload: SIGTERM account on stderr" "$(tail -n 1 "$W/full.err")" \
 		"accepttrace: $(lines "$W/full.out") events read, 0 lost"
-	# jsoncheck's own TAP lines are this suite's tests
+	# jsoncheck's own results are a subtest of this suite
 	"$JC" "$W/account" "$W/full.out" >"$W/jsoncheck.out"
 	rc=$?
-	cat "$W/jsoncheck.out"
+	subtest "full workload: jsoncheck" "$rc" "$W/jsoncheck.out"
 	eq "full workload: jsoncheck exit status" "$rc" 0
 
 	# -x: exactly the failed calls of the account
@@ -391,4 +389,4 @@ top_rows "$W/top-live.out" "top -1 live"
 kill "$s4" "$s6" "$su" 2>/dev/null
 wait 2>/dev/null
 check "rmmod accepttrace" rmmod accepttrace
-exit $failed
+exit $AT_FAILED

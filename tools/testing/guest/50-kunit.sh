@@ -2,22 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # 50-kunit: load accepttrace_kunit.ko (its suites run at load) and turn
 # every test case of every accepttrace suite, read from
-# /sys/kernel/debug/kunit/<suite>/results, into one TAP line:
-#   ok - kunit <pass>: <suite>.<case>
+# /sys/kernel/debug/kunit/<suite>/results, into one result of this
+# suite's KTAP document:
+#   ok N kunit <pass>: <suite>.<case>
 # A skipped case is a failure here, as is a missing suite, a case count
 # that differs from the suite's plan, or a suite that failed as a whole.
 # Run twice: alone, and with accepttrace.ko loaded (two sets of probes on
 # the same functions).
 #
 # A kernel without KUnit (Debian's) has no accepttrace_kunit.ko: the
-# suite then prints a TAP skip plan and exits 77, "not applicable".
+# suite then prints a KTAP skip plan and exits 77, "not applicable".
 
 SUITES="accepttrace_abi accepttrace_ring accepttrace_format accepttrace_filter accepttrace_probes"
 KUNIT_DBG=/sys/kernel/debug/kunit
-failed=0
-
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; failed=1; }
+. "$AT_BIN/at-lib.sh"
 
 if [ ! -f "${AT_KUNIT_KO:-}" ]; then
 	if [ -d "$KUNIT_DBG" ]; then
@@ -25,11 +23,11 @@ if [ ! -f "${AT_KUNIT_KO:-}" ]; then
 		notok "accepttrace_kunit.ko is in the guest (AT_KUNIT_KO=${AT_KUNIT_KO:-unset})"
 		exit 1
 	fi
-	echo "1..0 # SKIP kernel ${AT_KVER:-$(uname -r)} has no KUnit, no accepttrace_kunit.ko"
-	exit 77
+	skip_all "kernel ${AT_KVER:-$(uname -r)} has no KUnit, no accepttrace_kunit.ko"
 fi
 
-# results SUITE LABEL: one TAP line per case of SUITE's KTAP results.
+# results SUITE LABEL: one "ok - "/"not ok - " line per case of SUITE's
+# KTAP results, numbered by relay.
 # Case lines are the 4-space-indented "ok N name" lines; everything
 # between two of them (diagnostics, parameter results) is shown under a
 # case that failed.
@@ -76,12 +74,23 @@ results() {
 	' "$KUNIT_DBG/$1/results"
 }
 
+# relay FILE: results' lines as this suite's own numbered results.
+relay() {
+	while IFS= read -r _l; do
+		case $_l in
+		"ok - "*) ok "${_l#ok - }" ;;
+		"not ok - "*) notok "${_l#not ok - }" ;;
+		*) echo "$AT_IND$_l" ;;
+		esac
+	done <"$1"
+}
+
 # run LABEL: load the KUnit module, report every suite, unload it.
 run() {
 	label=$1
 	if ! insmod "$AT_KUNIT_KO"; then
 		notok "kunit $label: insmod $AT_KUNIT_KO"
-		dmesg | tail -n 20 | sed 's/^/# /'
+		dmesg | tail -n 20 | diag
 		return
 	fi
 	for s in $SUITES; do
@@ -90,8 +99,7 @@ run() {
 			continue
 		fi
 		results "$s" "$label" >"$s.tap"
-		cat "$s.tap"
-		grep -q '^not ok' "$s.tap" && failed=1
+		relay "$s.tap"
 	done
 	if rmmod accepttrace_kunit; then
 		ok "kunit $label: rmmod accepttrace_kunit"
@@ -109,4 +117,4 @@ else
 	notok "insmod $AT_KO"
 fi
 
-exit $failed
+exit $AT_FAILED

@@ -3,13 +3,12 @@
 # The benchmark, small: every arm of tools/bench/at-bench.sh runs twice on
 # a few hundred connections, so "make bench" cannot rot.  Asserts what
 # does not depend on speed: each run complete (exact record counts, zero
-# lost, zero nmissed: at-bench.sh's own "ok"/"not ok" lines), and a number
-# in the table for every arm of every workload.  Speed is never asserted.
+# lost, zero nmissed: at-bench.sh's own results, a subtest here), and a
+# number in the table for every arm of every workload.  Speed is never
+# asserted.
 
 AT_BIN=${AT_BIN:-/opt/at/bin}
-FAILED=0
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; FAILED=1; }
+. "$AT_BIN/at-lib.sh"
 
 # The arms that run the connection workloads; floor-clk runs EAGAIN only.
 ARMS="base at-tool at-cat at-noread floor base2 at-off ft-pipe ft-nopipe"
@@ -20,19 +19,20 @@ rm -f "$TABLE"
 # 2 rounds: round 1 is the warm-up, round 2 gives the numbers.
 sh "$AT_BIN/at-bench.sh" -n 200 -m 200 -r 2 -g 20000 -e 400 -c 400 -o "$TABLE" >/tmp/bench-smoke.out 2>&1
 rc=$?
-grep -E '^(ok|not ok) ' /tmp/bench-smoke.out
-grep -E '^(#|CAP |PROBES )' /tmp/bench-smoke.out
+grep -E '^(KTAP version|ok [0-9]|not ok [0-9]|#|CAP |PROBES )' \
+	/tmp/bench-smoke.out >/tmp/bench-smoke.ktap
+subtest at-bench.sh "$rc" /tmp/bench-smoke.ktap
 [ "$rc" = 0 ] && ok "at-bench.sh exits 0" || notok "at-bench.sh exits 0 (rc=$rc)"
-runs=$(grep -c '^ok - round' /tmp/bench-smoke.out)
+runs=$(grep -c '^ok [0-9]* round' /tmp/bench-smoke.out)
 [ "$runs" = 20 ] && ok "20 runs complete (10 arms x 2 rounds)" ||
 	notok "20 runs complete (10 arms x 2 rounds): $runs"
 
 if [ ! -s "$TABLE" ]; then
 	notok "at-bench.sh wrote its table"
-	sed 's/^/# /' /tmp/bench-smoke.out | tail -n 20
+	diag /tmp/bench-smoke.out | tail -n 20
 	exit 1
 fi
-sed 's/^/# /' "$TABLE"
+diag "$TABLE"
 
 # row WORK ARM: the table row of ARM in WORK's section has a number, 1/1
 # complete run, and no LOSSY mark.
@@ -81,4 +81,4 @@ for arm in at floor ft; do
 	grep -qE "^  $arm: .*(__sys_accept4|inet_accept)" "$TABLE" &&
 		ok "probe kind shown for $arm" || notok "probe kind shown for $arm"
 done
-exit $FAILED
+exit $AT_FAILED

@@ -52,7 +52,7 @@ cpu1_cycle() {
 	echo 1 >/sys/devices/system/cpu/cpu1/online
 }
 
-# cycle I: one load/unload cycle; prints one TAP line.
+# cycle I: one load/unload cycle; prints one result.
 cycle() {
 	i=$1
 	case $((i % 4)) in
@@ -115,7 +115,7 @@ cycle() {
 		ok "$what: hits $1 = recorded $2 + lost $3 + filtered $4; read $got, LOST $lrec"
 	else
 		notok "$what:$why (hits recorded lost filtered: $acct)"
-		grep -v '^ok' c.chk c2.chk 2>/dev/null | head -n 5 | diag
+		grep -hv -e '^ok ' -e '^KTAP version' c.chk c2.chk 2>/dev/null | head -n 5 | diag
 		loaded && rmmod accepttrace
 	fi
 }
@@ -162,7 +162,6 @@ check_eq "the reloaded module saw none of the calls begun before it" 0 \
 	"$(stat_probe sys_accept4 hits)"
 at-workload --case ipv4,unix_path,eagain >ctl.out
 check "controlled workload ran" test $? -eq 0
-run_tap at-check -e ctl.out >ctl.chk
-cat ctl.chk
+run_tap -o ctl.chk at-check -e ctl.out
 check_eq "reload: recorded exactly the 5 records" 5 "$(summary_field ctl.chk total)"
 finish

@@ -88,9 +88,11 @@ watchdog() {
 watchdog &
 wd=$!
 # Straight to the console as well: if the kernel dies, the last lines show.
+# at-fuzz's KTAP document is a subtest of this suite.
 (at-fuzz -v -t "$secs" -s "$seed" -p $churn -c at-churn; echo $? >fuzz.rc) |
-	tee fuzz.out
+	tee fuzz.out | indent
 wait $wd
+subtest_result at-fuzz "$(cat fuzz.rc)" fuzz.out
 check_eq "at-fuzz: every call answered as expected" 0 "$(cat fuzz.rc)"
 
 touch churn.stop
@@ -102,8 +104,7 @@ accepts=$(sed -n 's/^CHURN .* accepts=\([0-9]*\).*/\1/p' churn.out)
 check "at-churn accepted during the fuzz" test "${accepts:-0}" -gt 0
 
 # Whatever the fuzz left in the rings, and its seq continuity.
-run_tap at-check >drain.chk
-cat drain.chk
+run_tap -o drain.chk at-check
 
 # ---- the counters add up ----
 
@@ -143,8 +144,7 @@ check_eq "controlled: inet_accept hits +2" $((i0 + 2)) "$(stat_probe inet_accept
 check_eq "controlled: recorded +6" $((rec + 6)) "$(stat_total recorded)"
 check_eq "controlled: nothing lost" "$lost" "$(stat_total lost)"
 check_eq "controlled: nothing filtered" "$filt" "$(stat_total filtered)"
-run_tap at-check -e ctl.out >ctl.chk
-cat ctl.chk
+run_tap -o ctl.chk at-check -e ctl.out
 check_eq "controlled: 6 records read, no others" 6 "$(summary_field ctl.chk total)"
 
 cases=ipv4,ipv6,unix_abstract,eagain,accept4_badflags
