@@ -2,9 +2,22 @@
 /*
  * Text at a cursor: numbers and strings written straight into a buffer
  * the caller has sized, with no printf machinery.  The record loop runs
- * these for every record, so they are kept to plain loops.
+ * these for every record, so they are kept to plain loops.  And where
+ * the text goes: the program's name for its messages, and stdout's end.
  */
+#include <stdio.h>
+#include <unistd.h>
+
 #include "tool.h"
+
+const char *at_prog = "accepttrace";
+
+void at_check_stdout(void)
+{
+	/* EPIPE (SIGPIPE is ignored) or any write error: nobody listens */
+	if (fflush(stdout) == EOF || ferror(stdout))
+		_exit(AT_EXIT_OK);
+}
 
 static const char pairs[201] =
 	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"

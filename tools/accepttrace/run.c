@@ -18,8 +18,6 @@
 
 #include "tool.h"
 
-const char *at_prog = "accepttrace";
-
 volatile int at_stop;
 
 /*
@@ -45,13 +43,6 @@ void at_install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-}
-
-void at_check_stdout(void)
-{
-	/* EPIPE (SIGPIPE is ignored) or any write error: nobody listens */
-	if (fflush(stdout) == EOF || ferror(stdout))
-		_exit(AT_EXIT_OK);
 }
 
 long long at_now_ns(int clock)

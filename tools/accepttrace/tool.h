@@ -43,6 +43,10 @@ struct at_opts {
 };
 
 /* ---- out.c: text at a cursor, in a buffer the caller sized ---- */
+/* The program's name, for its messages. */
+extern const char *at_prog;
+/* Flush stdout; if nobody reads it any more, exit 0 quietly. */
+void at_check_stdout(void);
 
 static inline char *at_put(char *p, const char *s, size_t n)
 {
@@ -176,11 +180,8 @@ long at_dev_read(struct at_reader *r, unsigned long long want);
 const struct accepttrace_hdr *at_dev_next(struct at_reader *r);
 
 /* ---- run.c: the read loop, signals, clocks ---- */
-extern const char *at_prog;
 extern volatile int at_stop;
 void at_install_signals(void);
-/* Flush stdout; if nobody reads it any more, exit 0 quietly. */
-void at_check_stdout(void);
 long long at_now_ns(int clock);
 /* Wait for the device to be readable for up to @ms (-1: forever). */
 int at_wait(int fd, int ms);
