@@ -47,6 +47,29 @@ function close_to(d,   i) {
 		top = d - 1
 }
 
+# The boot's document is put aside while a suite's is counted.
+function save_boot(   i) {
+	b_pass = pass; b_fail = fail; b_skip = skip; b_err = errors
+	b_top = top; b_base = base
+	delete b_open; delete b_nxt; delete b_nres; delete b_plan; delete b_planned
+	for (i in open) b_open[i] = open[i]
+	for (i in nxt) b_nxt[i] = nxt[i]
+	for (i in nres) b_nres[i] = nres[i]
+	for (i in plan) b_plan[i] = plan[i]
+	for (i in planned) b_planned[i] = planned[i]
+}
+
+function restore_boot(   i) {
+	reset()
+	pass = b_pass; fail = b_fail; skip = b_skip; errors = b_err
+	top = b_top; base = b_base
+	for (i in b_open) open[i] = b_open[i]
+	for (i in b_nxt) nxt[i] = b_nxt[i]
+	for (i in b_nres) nres[i] = b_nres[i]
+	for (i in b_plan) plan[i] = b_plan[i]
+	for (i in b_planned) planned[i] = b_planned[i]
+}
+
 function reset() {
 	pass = fail = skip = errors = skipall = 0
 	top = -1
@@ -144,8 +167,6 @@ BEGIN {
 	reset()
 	sec = ""
 	insec = 0
-	# The boot's own document, in sections mode.
-	boot_errors = 0
 }
 
 {
@@ -154,17 +175,10 @@ BEGIN {
 
 sections && /^@@AT suite-begin / {
 	# Leave the boot's document as it is; count the suite's apart.
-	b_pass = pass; b_fail = fail; b_skip = skip; b_err = errors
-	b_top = top; b_base = base
-	for (i in open) b_open[i] = open[i]
-	for (i in nxt) b_nxt[i] = nxt[i]
-	for (i in nres) b_nres[i] = nres[i]
-	for (i in plan) b_plan[i] = plan[i]
-	for (i in planned) b_planned[i] = planned[i]
+	save_boot()
 	reset()
 	sec = $3
 	insec = 1
-	seen[sec] = 1
 	order[++nsec] = sec
 	rc[sec] = "-"
 	secs[sec] = "-"
@@ -186,15 +200,7 @@ sections && /^@@AT suite-end / {
 	sall[sec] = skipall
 	insec = 0
 	sec = ""
-	# Back to the boot's document.
-	reset()
-	pass = b_pass; fail = b_fail; skip = b_skip; errors = b_err
-	top = b_top; base = b_base
-	for (i in b_open) open[i] = b_open[i]
-	for (i in b_nxt) nxt[i] = b_nxt[i]
-	for (i in b_nres) nres[i] = b_nres[i]
-	for (i in b_plan) plan[i] = b_plan[i]
-	for (i in b_planned) planned[i] = b_planned[i]
+	restore_boot()
 	next
 }
 
@@ -212,12 +218,7 @@ END {
 	if (insec) {
 		res[sec] = pass " " fail " " skip " " errors
 		sall[sec] = 0
-		reset()
-		pass = b_pass; fail = b_fail; skip = b_skip; errors = b_err
-		top = b_top; base = b_base
-		for (i in b_open) open[i] = b_open[i]
-		for (i in b_nres) nres[i] = b_nres[i]
-		for (i in b_plan) plan[i] = b_plan[i]
+		restore_boot()
 	} else {
 		close_to(0)
 	}
