@@ -72,7 +72,7 @@ function summarise(w, a,    r, n, nb, t, tv, rv, dv) {
 
 function table(w, title,    i, a, na, al) {
 	printf "\n%s\n", title
-	printf "%-10s %12s %23s %7s %13s %10s  %s\n", "arm", unit "/op", "min..max", "ratio",
+	printf "%-12s %12s %23s %7s %13s %10s  %s\n", "arm", unit "/op", "min..max", "ratio",
 		"ratio spread", "delta " unit, "complete runs"
 	na = split(arms, al, " ")
 	for (i = 1; i <= na; i++) {
@@ -80,13 +80,13 @@ function table(w, title,    i, a, na, al) {
 		if (!((w, a) in seen))
 			continue
 		if (!summarise(w, a)) {
-			printf "%-10s %12s %23s %7s %13s %10s  %d/%d LOSSY (no complete run)\n",
+			printf "%-12s %12s %23s %7s %13s %10s  %d/%d LOSSY (no complete run)\n",
 				a, "-", "-", "-", "-", "-", NOK, NALL
 			continue
 		}
 		delta[w, a] = DMED
 		ratio[w, a] = RMED
-		printf "%-10s %12.0f %11.0f..%-11.0f %7.3f %6.3f..%-6.3f %10.0f  %d/%d%s\n",
+		printf "%-12s %12.0f %11.0f..%-11.0f %7.3f %6.3f..%-6.3f %10.0f  %d/%d%s\n",
 			a, MED, MIN, MAX, RMED, RMIN, RMAX, DMED, NOK, NALL,
 			NOK < NALL ? " LOSSY (incomplete runs left out)" : ""
 	}
@@ -101,8 +101,15 @@ function keyratio(w, a, b,    s) {
 }
 
 function keys(w) {
+	if ((w, "bt-full") in seen) {
+		printf "  delta at-tool / delta bt-full = %s   (goal <= 0.05)\n", keyratio(w, "at-tool", "bt-full")
+		printf "  delta at-cat  / delta bt-full = %s\n", keyratio(w, "at-cat", "bt-full")
+	}
+	if ((w, "bt-tcpaccept") in seen)
+		printf "  delta at-tool / delta bt-tcpaccept = %s   (tcpaccept.bt: one probe, successful TCP accepts only)\n",
+			keyratio(w, "at-tool", "bt-tcpaccept")
 	printf "  delta at-tool / delta ft-pipe = %s   (goal <= 0.50)\n", keyratio(w, "at-tool", "ft-pipe")
-	printf "  delta at-tool / delta floor   = %s   (goal <= 1.30)\n", keyratio(w, "at-tool", "floor")
+	printf "  delta at-tool / delta floor   = %s   (goal <= 5.00)\n", keyratio(w, "at-tool", "floor")
 	printf "  delta at-cat  / delta ft-pipe = %s,  delta at-cat / delta floor = %s\n",
 		keyratio(w, "at-cat", "ft-pipe"), keyratio(w, "at-cat", "floor")
 	if ((w, "base2") in ratio)
@@ -120,7 +127,7 @@ function keys(w) {
 /^PROBES / {
 	a = kv($0, "arm")
 	sub(/^PROBES arm=[^ ]* /, "")
-	probes = probes sprintf("  %-6s %s\n", a ":", $0)
+	probes = probes sprintf("  %-13s %s\n", a ":", $0)
 	next
 }
 /^CAP / { caps = caps "  " $0 "\n"; next }
@@ -143,7 +150,7 @@ END {
 	}
 	if (ne > 0) {
 		table("eagain", sprintf("eagain: %d x accept4() failing with EAGAIN per run, arms without a reader; %s per call", ne, per))
-		printf "  delta at-noread / delta floor = %s   (the handlers' work per call against empty probes)\n",
+		printf "  delta at-noread / delta floor = %s   (the handlers' work per call against empty probes; goal <= 1.30)\n",
 			keyratio("eagain", "at-noread", "floor")
 		printf "  delta at-off / delta floor    = %s   (loaded, recording off)\n",
 			keyratio("eagain", "at-off", "floor")

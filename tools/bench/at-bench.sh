@@ -34,19 +34,22 @@
 # (the floor with handlers that only read the clock at entry and return,
 # as accepttrace's do; EAGAIN workload only), ft-pipe
 # (kprobe_events p+r probes on both functions, "cat trace_pipe >
-# /dev/null" reading), ft-nopipe (the same, no reader).  The getpid
-# control runs under base and at-tool.
+# /dev/null" reading), ft-nopipe (the same, no reader), bt-full
+# (bpftrace running at-bench.bt: kprobe + kretprobe on both functions,
+# a line per call), bt-tcpaccept (bpftrace running Debian's
+# tcpaccept.bt: successful TCP accepts only).  The getpid control runs
+# under base and at-tool.
 #
 # Every run is checked for completeness: exact record counts (accepttrace
-# stats and the tool's own count, or ftrace's ring buffer and
-# kprobe_profile counts), zero lost, zero nmissed.  An incomplete run
+# stats and the tool's own count, ftrace's ring buffer and
+# kprobe_profile counts, or bpftrace's lines), zero lost, zero nmissed.  An incomplete run
 # prints "not ok" and is left out of the numbers; the arm is then shown as
 # lossy.  Output: KTAP results, "RUN ..." lines (raw data), the table between
 # "=== accepttrace benchmark" and "=== end"; exit 1 if any run was
 # incomplete or failed.
 
 N1=3000 N22=3000 ROUNDS=7 NGETPID=200000 NEAGAIN=0 NCAP=0 OUT= UNIT=ns NDRAIN=0
-ARMS="base at-tool at-cat at-noread floor floor-clk base2 at-off ft-pipe ft-nopipe"
+ARMS="base at-tool at-cat at-noread floor floor-clk base2 at-off ft-pipe ft-nopipe bt-full bt-tcpaccept"
 while getopts n:m:r:g:e:c:A:o:ID: opt; do
 	case $opt in
 	n) N1=$OPTARG ;;
@@ -75,6 +78,7 @@ DATA=$T/runs
 : >"$DATA"
 FAILED=0
 READER=
+BT_PRIMED=0
 
 NTEST=0
 
@@ -248,18 +252,122 @@ ft_check() {
 	echo 1 >$TR/tracing_on
 }
 
+# --- bpftrace -----------------------------------------------------------
+
+# The peers users reach for: bt-full runs at-bench.bt (kprobe + kretprobe
+# on both functions, one line per call, like accepttrace's text), and
+# bt-tcpaccept Debian's own tcpaccept.bt (one kretprobe on
+# inet_csk_accept, a line per successful TCP accept only).  Output goes
+# to a file in the guest's RAM, fully buffered as bpftrace does for
+# anything but a terminal, so that its lines can be counted at the end:
+# every event printed, or the run is lossy.  Start-up (LLVM compiling
+# the script, attaching) is waited out, not timed.
+BPFTRACE=${AT_BPFTRACE:-bpftrace}
+BT_FULL=${AT_BT_FULL:-$AT_BIN/at-bench.bt}
+BT_TCPACCEPT=${AT_BT_TCPACCEPT:-/usr/sbin/tcpaccept.bt}
+
+# The kprobes bpftrace placed on the functions matching $1 (no other
+# tracer is active in a bt arm).
+bt_probes() {
+	grep -cE "$1" /sys/kernel/debug/kprobes/list 2>/dev/null || true
+}
+
+bt_attached() { [ "$(bt_probes "$BT_RE")" = "$BT_WANT" ]; }
+
+# bt_up SCRIPT RE N: bpftrace running SCRIPT, attached once N kprobes
+# on functions matching RE are listed; $READER is its pid.
+bt_up() {
+	command -v "$BPFTRACE" >/dev/null || { notok "$BPFTRACE is installed in the guest"; return 1; }
+	[ -f "$1" ] || { notok "$1 exists"; return 1; }
+	BT_RE=$2 BT_WANT=$3
+	[ "$(bt_probes "$BT_RE")" = 0 ] || { notok "no kprobes on $BT_RE before bpftrace"; return 1; }
+	"$BPFTRACE" -o "$T/bt.out" "$1" 2>"$T/bt.err" &
+	READER=$!
+	# LLVM compiles the script first: a minute under TCG at worst.
+	if ! wait_for 1200 bt_attached; then
+		notok "bpftrace $1 attached its $BT_WANT probes: $(head -c 300 "$T/bt.err")"
+		stop_reader
+		return 1
+	fi
+	# A listed kprobe may not run its program yet (bpftrace attaches
+	# it afterwards): connect until every kprobe's program has run at
+	# least once, as the kernel's BPF statistics count, then switch
+	# those off again.  The connections made here are counted in
+	# $BT_PRIMED.
+	BT_PRIMED=0
+	echo 1 >/proc/sys/kernel/bpf_stats_enabled
+	while [ "$(bt_progs_run)" -lt "$BT_WANT" ]; do
+		if [ "$BT_PRIMED" -ge 100 ]; then
+			echo 0 >/proc/sys/kernel/bpf_stats_enabled
+			notok "bpftrace $1: its $BT_WANT probes ran after $BT_PRIMED connections: $(bt_progs_run)"
+			stop_reader
+			return 1
+		fi
+		"$BENCH" conn -n 2 >/dev/null || break
+		BT_PRIMED=$((BT_PRIMED + 2))
+		sleep 0.1
+	done
+	echo 0 >/proc/sys/kernel/bpf_stats_enabled
+}
+
+# How many of bpftrace's BPF programs have run (their fdinfo's run_cnt,
+# counted while bpf_stats_enabled is 1).
+bt_progs_run() {
+	cat /proc/"$READER"/fdinfo/* 2>/dev/null |
+		awk '$1 == "run_cnt:" && $2 > 0 { n++ } END { print n + 0 }'
+}
+
+# bpftrace's CPU time stops growing once it has printed what it read.
+bt_idle() {
+	_t0=$(reader_ticks)
+	sleep 0.3
+	[ "$(reader_ticks)" = "$_t0" ]
+}
+
+# bt_check KIND CONNS: every call's line printed, nothing lost.
+bt_check() {
+	_kind=$1 _conns=$(($2 + BT_PRIMED))
+	if [ -n "$READER" ]; then
+		kill -INT "$READER" 2>/dev/null
+		wait "$READER" 2>/dev/null
+		READER=
+	fi
+	if [ "$_kind" = full ]; then
+		_sys=$(grep -c ' sys_accept4 fd=-*[0-9]* flags=0x[0-9a-f]* addrlen=[^ ]* ret=[0-9]* ns=' "$T/bt.out")
+		_inet=$(grep -c ' inet_accept listener=[0-9]* ret=0 ns=[0-9]* local=127\.0\.0\.1:[0-9]* peer=127\.0\.0\.1:[0-9]*$' "$T/bt.out")
+		[ "$_sys" = "$_conns" ] || WHY="$WHY sys_accept4 lines=$_sys want $_conns;"
+		[ "$_inet" = "$_conns" ] || WHY="$WHY inet_accept lines=$_inet want $_conns;"
+	else
+		# TIME PID COMM RADDR RPORT LADDR LPORT BL, printed by four
+		# actions, each an event of its own: time(), then printf()s of
+		# "PID COMM ", "RADDR RPORT LADDR LPORT " and "BL\n".  Events
+		# from two CPUs' buffers interleave, so each part is counted.
+		_n1=$(grep -oE '[0-9]+ +at-bench +' "$T/bt.out" | wc -l)
+		_n2=$(grep -oE '127\.0\.0\.1 +[0-9]+ +127\.0\.0\.1 +[0-9]+ +' "$T/bt.out" | wc -l)
+		_n3=$(grep -cE '[0-9]+/[0-9]+$' "$T/bt.out")
+		[ "$_n1/$_n2/$_n3" = "$_conns/$_conns/$_conns" ] ||
+			WHY="$WHY tcpaccept pid+comm/addresses/backlog parts=$_n1/$_n2/$_n3 want $_conns each;"
+	fi
+	! grep -qi 'lost' "$T/bt.out" "$T/bt.err" ||
+		WHY="$WHY $(grep -hi 'lost' "$T/bt.out" "$T/bt.err" | head -n 2 | tr '\n' ' ');"
+	wait_for 100 eval '[ "$(bt_probes "$BT_RE")" = 0 ]' ||
+		WHY="$WHY bpftrace's kprobes still listed after it exited;"
+	rm -f "$T/bt.out" "$T/bt.err"
+	sleep 1
+}
+
 # --- arms ---------------------------------------------------------------
 
 # Which kind of probe the kernel placed, once per arm kind.
 show_probes() {
 	[ -f "$T/probes.$1" ] && return 0
 	: >"$T/probes.$1"
-	grep -E '__sys_accept4|inet_accept|do_accept' /sys/kernel/debug/kprobes/list 2>/dev/null |
+	grep -E '__sys_accept4|inet_accept|inet_csk_accept|do_accept' /sys/kernel/debug/kprobes/list 2>/dev/null |
 		sed "s/^/PROBES arm=$1 /" | tee -a "$DATA"
 }
 
 arm_up() {
-	READER= READER_KIND=
+	READER= READER_KIND= BT_PRIMED=0
 	case $1 in
 	base | base2) ;;
 	at-tool) at_load && READER_KIND=tool && at_reader tool ;;
@@ -279,9 +387,12 @@ arm_up() {
 		READER=$!
 		;;
 	ft-nopipe) ft_up || { notok "kprobe_events set up"; return 1; } ;;
-	esac
+	bt-full) bt_up "$BT_FULL" '__sys_accept4|inet_accept' 4 ;;
+	bt-tcpaccept) bt_up "$BT_TCPACCEPT" 'inet_csk_accept' 1 ;;
+	esac || return 1
 	case $1 in
-	at-tool | floor | ft-pipe) show_probes "${1%-*}" ;;
+	at-tool | floor | ft-pipe | bt-full) show_probes "${1%-*}" ;;
+	bt-tcpaccept) show_probes "$1" ;;
 	esac
 	return 0
 }
@@ -296,6 +407,7 @@ arm_down() {
 	at-off) at_check "$2" 0 ;;
 	floor | floor-clk) floor_check ;;
 	ft-*) ft_check "$2" ;;
+	bt-*) bt_check "${1#bt-}" "$2" ;;
 	esac
 }
 
@@ -306,6 +418,7 @@ settle() {
 	[ -z "$READER" ] && return 0
 	case $1 in
 	ft-*) sleep 0.2 ;;
+	bt-*) wait_for 300 bt_idle ;;
 	*) wait_for 300 rings_empty && sleep 0.2 ;;
 	esac
 }

@@ -14,7 +14,11 @@ set -euo pipefail
 # Host programs every guest gets.  Suites can ask for more by listing
 # program names, one per line, in tools/testing/guest/<suite>.progs, or
 # ad hoc with AT_EXTRA_PROGS="prog1 prog2".  AT_PROG_SUITES (comma
-# separated suite names, default all) says whose .progs to honour.
+# separated suite names, default all) says whose .progs to honour.  A
+# .progs line may also be an absolute path (that file, at the same path:
+# a script a program runs) or "cheaders:HEADER" (a C header from
+# /usr/include and every header it includes, for a program that
+# compiles C at run time: bpftrace's scripts).
 BASE_PROGS=(strace socat bash)
 
 # Copy an ELF file and every shared library it needs, at the same paths.
@@ -26,8 +30,31 @@ copy_elf() {
 	done
 }
 
+# The headers under /usr/include that HEADER pulls in, itself included.
+copy_cheaders() {
+	local hdr=$1 deps f
+	deps=$(echo "#include <$hdr>" | gcc -M -x c - 2>/dev/null) ||
+		die "the C header <$hdr> wanted in the guest is not on the host — apt-get install libc6-dev"
+	for f in ${deps//\\/}; do
+		case $f in
+		/usr/include/*) [ -e "$R$f" ] || install -D -m 0644 "$(readlink -f "$f")" "$R$f" ;;
+		esac
+	done
+}
+
 copy_prog() {
 	local name=$1 path
+	case $name in
+	cheaders:*)
+		copy_cheaders "${name#cheaders:}"
+		return
+		;;
+	/*)
+		[ -f "$name" ] || die "file '$name' wanted in the guest is not on the host — apt-get install the package providing it"
+		copy_elf "$name" "$name"
+		return
+		;;
+	esac
 	path=$(command -v "$name") || die "program '$name' wanted in the guest is not installed on the host — apt-get install the package providing it"
 	copy_elf "$path" "/usr/bin/$name"
 }
