@@ -72,7 +72,7 @@ function summarise(w, a,    r, n, nb, t, tv, rv, dv) {
 
 function table(w, title,    i, a, na, al) {
 	printf "\n%s\n", title
-	printf "%-12s %12s %23s %7s %13s %10s  %s\n", "arm", unit "/op", "min..max", "ratio",
+	printf "%-13s %12s %23s %7s %13s %10s  %s\n", "arm", unit "/op", "min..max", "ratio",
 		"ratio spread", "delta " unit, "complete runs"
 	na = split(arms, al, " ")
 	for (i = 1; i <= na; i++) {
@@ -80,13 +80,13 @@ function table(w, title,    i, a, na, al) {
 		if (!((w, a) in seen))
 			continue
 		if (!summarise(w, a)) {
-			printf "%-12s %12s %23s %7s %13s %10s  %d/%d LOSSY (no complete run)\n",
+			printf "%-13s %12s %23s %7s %13s %10s  %d/%d LOSSY (no complete run)\n",
 				a, "-", "-", "-", "-", "-", NOK, NALL
 			continue
 		}
 		delta[w, a] = DMED
 		ratio[w, a] = RMED
-		printf "%-12s %12.0f %11.0f..%-11.0f %7.3f %6.3f..%-6.3f %10.0f  %d/%d%s\n",
+		printf "%-13s %12.0f %11.0f..%-11.0f %7.3f %6.3f..%-6.3f %10.0f  %d/%d%s\n",
 			a, MED, MIN, MAX, RMED, RMIN, RMAX, DMED, NOK, NALL,
 			NOK < NALL ? " LOSSY (incomplete runs left out)" : ""
 	}
@@ -108,6 +108,9 @@ function keys(w) {
 	if ((w, "bt-tcpaccept") in seen)
 		printf "  delta at-tool / delta bt-tcpaccept = %s   (tcpaccept.bt: one probe, successful TCP accepts only)\n",
 			keyratio(w, "at-tool", "bt-tcpaccept")
+	if ((w, "bcc-tcpaccept") in seen)
+		printf "  delta at-tool / delta bcc-tcpaccept = %s   (bcc's tcpaccept: the same)\n",
+			keyratio(w, "at-tool", "bcc-tcpaccept")
 	printf "  delta at-tool / delta ft-pipe = %s   (goal <= 0.50)\n", keyratio(w, "at-tool", "ft-pipe")
 	printf "  delta at-tool / delta floor   = %s   (goal <= 5.00)\n", keyratio(w, "at-tool", "floor")
 	printf "  delta at-cat  / delta ft-pipe = %s,  delta at-cat / delta floor = %s\n",
@@ -127,7 +130,7 @@ function keys(w) {
 /^PROBES / {
 	a = kv($0, "arm")
 	sub(/^PROBES arm=[^ ]* /, "")
-	probes = probes sprintf("  %-13s %s\n", a ":", $0)
+	probes = probes sprintf("  %-14s %s\n", a ":", $0)
 	next
 }
 /^CAP / { caps = caps "  " $0 "\n"; next }

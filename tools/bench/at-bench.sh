@@ -37,8 +37,9 @@
 # /dev/null" reading), ft-nopipe (the same, no reader), bt-full
 # (bpftrace running at-bench.bt: kprobe + kretprobe on both functions,
 # a line per call), bt-tcpaccept (bpftrace running Debian's
-# tcpaccept.bt: successful TCP accepts only).  The getpid control runs
-# under base and at-tool.
+# tcpaccept.bt: successful TCP accepts only), bcc-tcpaccept (bcc's
+# tcpaccept, python3-bpfcc: the same, a line per accept written and
+# flushed).  The getpid control runs under base and at-tool.
 #
 # Every run is checked for completeness: exact record counts (accepttrace
 # stats and the tool's own count, ftrace's ring buffer and
@@ -49,7 +50,7 @@
 # incomplete or failed.
 
 N1=3000 N22=3000 ROUNDS=7 NGETPID=200000 NEAGAIN=0 NCAP=0 OUT= UNIT=ns NDRAIN=0
-ARMS="base at-tool at-cat at-noread floor floor-clk base2 at-off ft-pipe ft-nopipe bt-full bt-tcpaccept"
+ARMS="base at-tool at-cat at-noread floor floor-clk base2 at-off ft-pipe ft-nopipe bt-full bt-tcpaccept bcc-tcpaccept"
 while getopts n:m:r:g:e:c:A:o:ID: opt; do
 	case $opt in
 	n) N1=$OPTARG ;;
@@ -265,6 +266,16 @@ ft_check() {
 BPFTRACE=${AT_BPFTRACE:-bpftrace}
 BT_FULL=${AT_BT_FULL:-$AT_BIN/at-bench.bt}
 BT_TCPACCEPT=${AT_BT_TCPACCEPT:-/usr/sbin/tcpaccept.bt}
+# bcc's tcpaccept (bcc-tcpaccept), under Debian's python3.  A background
+# job of a non-interactive shell starts with SIGINT ignored, and Python
+# then leaves it so; the tool stops (flushing what it printed) on
+# KeyboardInterrupt, so the handler is put back first.
+PYTHON=${AT_PYTHON:-/usr/bin/python3}
+BCC_TCPACCEPT=${AT_BCC_TCPACCEPT:-/usr/sbin/tcpaccept-bpfcc}
+BCC_RUN="import runpy, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
+sys.argv = ['tcpaccept']
+runpy.run_path('$BCC_TCPACCEPT', run_name='__main__')"
 
 # The kprobes bpftrace placed on the functions matching $1 (no other
 # tracer is active in a bt arm).
@@ -274,16 +285,24 @@ bt_probes() {
 
 bt_attached() { [ "$(bt_probes "$BT_RE")" = "$BT_WANT" ]; }
 
-# bt_up SCRIPT RE N: bpftrace running SCRIPT, attached once N kprobes
-# on functions matching RE are listed; $READER is its pid.
+# bt_up KIND SCRIPT RE N: bpftrace running SCRIPT (KIND bt) or python
+# running bcc's SCRIPT (KIND bcc), attached once N kprobes on functions
+# matching RE are listed and have run; $READER is its pid.
 bt_up() {
-	command -v "$BPFTRACE" >/dev/null || { notok "$BPFTRACE is installed in the guest"; return 1; }
-	[ -f "$1" ] || { notok "$1 exists"; return 1; }
+	_prog=$BPFTRACE
+	[ "$1" = bt ] || _prog=$PYTHON
+	command -v "$_prog" >/dev/null || { notok "$_prog is installed in the guest"; return 1; }
+	[ -f "$2" ] || { notok "$2 exists"; return 1; }
+	shift
 	BT_RE=$2 BT_WANT=$3
-	[ "$(bt_probes "$BT_RE")" = 0 ] || { notok "no kprobes on $BT_RE before bpftrace"; return 1; }
-	"$BPFTRACE" -o "$T/bt.out" "$1" 2>"$T/bt.err" &
+	[ "$(bt_probes "$BT_RE")" = 0 ] || { notok "no kprobes on $BT_RE before $_prog"; return 1; }
+	if [ "$_prog" = "$BPFTRACE" ]; then
+		"$BPFTRACE" -o "$T/bt.out" "$1" 2>"$T/bt.err" &
+	else
+		"$PYTHON" -c "$BCC_RUN" >"$T/bt.out" 2>"$T/bt.err" &
+	fi
 	READER=$!
-	# LLVM compiles the script first: a minute under TCG at worst.
+	# LLVM compiles the script first: 25 s for bcc's under TCG.
 	if ! wait_for 1200 bt_attached; then
 		notok "bpftrace $1 attached its $BT_WANT probes: $(head -c 300 "$T/bt.err")"
 		stop_reader
@@ -328,6 +347,9 @@ bt_idle() {
 bt_check() {
 	_kind=$1 _conns=$(($2 + BT_PRIMED))
 	if [ -n "$READER" ]; then
+		# Whatever is still in its perf buffers when it is told to
+		# stop, bcc's tcpaccept does not read.
+		wait_for 300 bt_idle
 		kill -INT "$READER" 2>/dev/null
 		wait "$READER" 2>/dev/null
 		READER=
@@ -337,6 +359,10 @@ bt_check() {
 		_inet=$(grep -c ' inet_accept listener=[0-9]* ret=0 ns=[0-9]* local=127\.0\.0\.1:[0-9]* peer=127\.0\.0\.1:[0-9]*$' "$T/bt.out")
 		[ "$_sys" = "$_conns" ] || WHY="$WHY sys_accept4 lines=$_sys want $_conns;"
 		[ "$_inet" = "$_conns" ] || WHY="$WHY inet_accept lines=$_inet want $_conns;"
+	elif [ "$_kind" = bcc ]; then
+		# PID COMM IP RADDR RPORT LADDR LPORT, a line per event
+		_n=$(grep -cE '^[0-9]+ +at-bench +4 +127\.0\.0\.1 +[0-9]+ +127\.0\.0\.1 +[0-9]+ *$' "$T/bt.out")
+		[ "$_n" = "$_conns" ] || WHY="$WHY tcpaccept-bpfcc lines=$_n want $_conns;"
 	else
 		# TIME PID COMM RADDR RPORT LADDR LPORT BL, printed by four
 		# actions, each an event of its own: time(), then printf()s of
@@ -387,12 +413,13 @@ arm_up() {
 		READER=$!
 		;;
 	ft-nopipe) ft_up || { notok "kprobe_events set up"; return 1; } ;;
-	bt-full) bt_up "$BT_FULL" '__sys_accept4|inet_accept' 4 ;;
-	bt-tcpaccept) bt_up "$BT_TCPACCEPT" 'inet_csk_accept' 1 ;;
+	bt-full) bt_up bt "$BT_FULL" '__sys_accept4|inet_accept' 4 ;;
+	bt-tcpaccept) bt_up bt "$BT_TCPACCEPT" 'inet_csk_accept' 1 ;;
+	bcc-tcpaccept) bt_up bcc "$BCC_TCPACCEPT" 'inet_csk_accept' 1 ;;
 	esac || return 1
 	case $1 in
 	at-tool | floor | ft-pipe | bt-full) show_probes "${1%-*}" ;;
-	bt-tcpaccept) show_probes "$1" ;;
+	*-tcpaccept) show_probes "$1" ;;
 	esac
 	return 0
 }
@@ -408,6 +435,7 @@ arm_down() {
 	floor | floor-clk) floor_check ;;
 	ft-*) ft_check "$2" ;;
 	bt-*) bt_check "${1#bt-}" "$2" ;;
+	bcc-tcpaccept) bt_check bcc "$2" ;;
 	esac
 }
 
@@ -418,7 +446,7 @@ settle() {
 	[ -z "$READER" ] && return 0
 	case $1 in
 	ft-*) sleep 0.2 ;;
-	bt-*) wait_for 300 bt_idle ;;
+	bt-* | bcc-*) wait_for 300 bt_idle ;;
 	*) wait_for 300 rings_empty && sleep 0.2 ;;
 	esac
 }

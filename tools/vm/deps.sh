@@ -25,9 +25,10 @@ PACKAGES=(
 	# promtool for the metrics (make -C tools/accepttrace test), and
 	# promtool, node_exporter and Prometheus in the guest (45-metrics)
 	prometheus prometheus-node-exporter
-	# the benchmark's bpftrace arms (60-bench-smoke, make bench): bpftrace
-	# and its tcpaccept.bt, copied into the guest with their libraries
-	bpftrace
+	# the benchmark's bpftrace and bcc arms (60-bench-smoke, make bench):
+	# bpftrace, its tcpaccept.bt and bcc's tcpaccept, copied into the
+	# guest with their libraries
+	bpftrace bpfcc-tools
 	# DKMS test and checkpatch source
 	dkms linux-source-6.12
 	# misc: flock/timeout come from util-linux/coreutils (essential)

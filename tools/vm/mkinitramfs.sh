@@ -18,7 +18,9 @@ set -euo pipefail
 # .progs line may also be an absolute path (that file, at the same path:
 # a script a program runs) or "cheaders:HEADER" (a C header from
 # /usr/include and every header it includes, for a program that
-# compiles C at run time: bpftrace's scripts).
+# compiles C at run time: bpftrace's scripts), a directory (a path
+# ending in "/": copied whole) or "kheaders" (the module's kernel's
+# headers, /lib/modules/VERSION/build and source, as bcc wants them).
 BASE_PROGS=(strace socat bash)
 
 # Copy an ELF file and every shared library it needs, at the same paths.
@@ -42,11 +44,37 @@ copy_cheaders() {
 	done
 }
 
+# The headers of the kernel KO was built for, at the paths Debian's
+# linux-headers packages give them, with the /lib/modules links.
+copy_kheaders() {
+	local ko=$1 kver link dir
+	kver=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
+	[ -n "$kver" ] || die "no vermagic in $ko"
+	for link in build source; do
+		dir=$(readlink -f "/lib/modules/$kver/$link") ||
+			die "/lib/modules/$kver/$link is missing — apt-get install linux-headers-$kver"
+		[ -d "$dir" ] || die "/lib/modules/$kver/$link is missing — apt-get install linux-headers-$kver"
+		mkdir -p "$R$dir" "$R/lib/modules/$kver"
+		cp -a "$dir/." "$R$dir"
+		ln -sfn "$dir" "$R/lib/modules/$kver/$link"
+	done
+}
+
 copy_prog() {
 	local name=$1 path
 	case $name in
+	kheaders)
+		copy_kheaders "$KO"
+		return
+		;;
 	cheaders:*)
 		copy_cheaders "${name#cheaders:}"
+		return
+		;;
+	/*/)
+		[ -d "$name" ] || die "directory '$name' wanted in the guest is not on the host — apt-get install the package providing it"
+		mkdir -p "$R$name"
+		cp -a "$name." "$R$name"
 		return
 		;;
 	/*)
@@ -102,6 +130,7 @@ add_etc() {
 
 add_project() {
 	local ko=$1 kunit=${2:-} f prog
+	KO=$ko
 	install -D -m 0755 "$AT_ROOT/tools/vm/init" "$R/init"
 	install -D -m 0644 "$ko" "$R/lib/accepttrace/accepttrace.ko"
 	[ -n "$kunit" ] && [ -f "$kunit" ] &&

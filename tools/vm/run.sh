@@ -12,7 +12,9 @@
 #                       the first) takes longer than this (AT_TIMEOUT, 600)
 #
 # Environment: AT_SMP (vCPUs, 4), AT_ONLINE (of which online at boot, 2),
-# AT_MEM (1G), AT_APPEND (more kernel command line, e.g. at.cycles=N),
+# AT_MEM (2G: 60-bench-smoke's bpftrace, bcc and kernel headers with
+# 45-metrics' Prometheus outgrow 1G), AT_APPEND (more kernel command
+# line, e.g. at.cycles=N),
 # AT_ACCEL (QEMU -accel, default tcg; e.g. tcg,thread=single), AT_ACCEL_FORCE
 # (the same, also for the suites that name their own: see test_boots()).
 #
@@ -34,7 +36,7 @@ qemu_cmd() {
 	# up at boot (maxcpus=): the others are possible but offline until
 	# a suite onlines them through sysfs, as on a VM with hot-pluggable
 	# CPUs.  Halted vCPUs cost TCG nothing.
-	QEMU=(qemu-system-x86_64 -accel "${AT_ACCEL:-tcg}" -smp "${AT_SMP:-4}" -m "${AT_MEM:-1G}" -nographic -no-reboot
+	QEMU=(qemu-system-x86_64 -accel "${AT_ACCEL:-tcg}" -smp "${AT_SMP:-4}" -m "${AT_MEM:-2G}" -nographic -no-reboot
 		-nic none -kernel "$vmlinuz" -initrd "$initrd"
 		-append "console=ttyS0 loglevel=5 printk.time=1 panic=-1 sysrq_always_enabled maxcpus=${AT_ONLINE:-2} $append ${AT_APPEND:-}")
 }
