@@ -43,11 +43,13 @@
 #
 # Every run is checked for completeness: exact record counts (accepttrace
 # stats and the tool's own count, ftrace's ring buffer and
-# kprobe_profile counts, or bpftrace's lines), zero lost, zero nmissed.  An incomplete run
-# prints "not ok" and is left out of the numbers; the arm is then shown as
-# lossy.  Output: KTAP results, "RUN ..." lines (raw data), the table between
-# "=== accepttrace benchmark" and "=== end"; exit 1 if any run was
-# incomplete or failed.
+# kprobe_profile counts, or bpftrace's and bcc's lines), zero lost, zero
+# nmissed.  An incomplete run is left out of the numbers and its arm
+# shown as lossy; it prints "not ok", except for the bpftrace and bcc
+# arms, whose loss is the peer's own ("ok ... ran, incomplete").
+# Output: KTAP results, "RUN ..." lines (raw data), the table between
+# "=== accepttrace benchmark" and "=== end"; exit 1 if any result is
+# "not ok".
 
 N1=3000 N22=3000 ROUNDS=7 NGETPID=200000 NEAGAIN=0 NCAP=0 OUT= UNIT=ns NDRAIN=0
 ARMS="base at-tool at-cat at-noread floor floor-clk base2 at-off ft-pipe ft-nopipe bt-full bt-tcpaccept bcc-tcpaccept"
@@ -253,7 +255,7 @@ ft_check() {
 	echo 1 >$TR/tracing_on
 }
 
-# --- bpftrace -----------------------------------------------------------
+# --- bpftrace and bcc ---------------------------------------------------
 
 # The peers users reach for: bt-full runs at-bench.bt (kprobe + kretprobe
 # on both functions, one line per call, like accepttrace's text), and
@@ -277,8 +279,8 @@ signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.argv = ['tcpaccept']
 runpy.run_path('$BCC_TCPACCEPT', run_name='__main__')"
 
-# The kprobes bpftrace placed on the functions matching $1 (no other
-# tracer is active in a bt arm).
+# The kprobes on the functions matching $1: the tracer's own (no other
+# tracer is active in a bt or bcc arm).
 bt_probes() {
 	grep -cE "$1" /sys/kernel/debug/kprobes/list 2>/dev/null || true
 }
@@ -304,11 +306,11 @@ bt_up() {
 	READER=$!
 	# LLVM compiles the script first: 25 s for bcc's under TCG.
 	if ! wait_for 1200 bt_attached; then
-		notok "bpftrace $1 attached its $BT_WANT probes: $(head -c 300 "$T/bt.err")"
+		notok "$_prog $1 attached its $BT_WANT probes: $(head -c 300 "$T/bt.err")"
 		stop_reader
 		return 1
 	fi
-	# A listed kprobe may not run its program yet (bpftrace attaches
+	# A listed kprobe may not run its program yet (the tracer attaches
 	# it afterwards): connect until every kprobe's program has run at
 	# least once, as the kernel's BPF statistics count, then switch
 	# those off again.  The connections made here are counted in
@@ -318,7 +320,7 @@ bt_up() {
 	while [ "$(bt_progs_run)" -lt "$BT_WANT" ]; do
 		if [ "$BT_PRIMED" -ge 100 ]; then
 			echo 0 >/proc/sys/kernel/bpf_stats_enabled
-			notok "bpftrace $1: its $BT_WANT probes ran after $BT_PRIMED connections: $(bt_progs_run)"
+			notok "$_prog $1: its $BT_WANT probes ran after $BT_PRIMED connections: $(bt_progs_run)"
 			stop_reader
 			return 1
 		fi
@@ -329,14 +331,14 @@ bt_up() {
 	echo 0 >/proc/sys/kernel/bpf_stats_enabled
 }
 
-# How many of bpftrace's BPF programs have run (their fdinfo's run_cnt,
+# How many of the tracer's BPF programs have run (their fdinfo's run_cnt,
 # counted while bpf_stats_enabled is 1).
 bt_progs_run() {
 	cat /proc/"$READER"/fdinfo/* 2>/dev/null |
 		awk '$1 == "run_cnt:" && $2 > 0 { n++ } END { print n + 0 }'
 }
 
-# bpftrace's CPU time stops growing once it has printed what it read.
+# The tracer's CPU time stops growing once it has printed what it read.
 bt_idle() {
 	_t0=$(reader_ticks)
 	sleep 0.3
@@ -377,7 +379,7 @@ bt_check() {
 	! grep -qi 'lost' "$T/bt.out" "$T/bt.err" ||
 		WHY="$WHY $(grep -hi 'lost' "$T/bt.out" "$T/bt.err" | head -n 2 | tr '\n' ' ');"
 	wait_for 100 eval '[ "$(bt_probes "$BT_RE")" = 0 ]' ||
-		WHY="$WHY bpftrace's kprobes still listed after it exited;"
+		WHY="$WHY the tracer's kprobes still listed after it exited;"
 	rm -f "$T/bt.out" "$T/bt.err"
 	sleep 1
 }
@@ -514,7 +516,15 @@ round() {
 			ok "round $_round $arm complete"
 			sed 's/$/ ok=1/' "$DATA.pending" >>"$DATA"
 		else
-			notok "round $_round $arm complete:$WHY"
+			case $arm in
+			# A peer that drops events (bcc's tcpaccept, whose
+			# Python cannot keep up at full rate) is measured, not
+			# broken: its run is left out and the arm marked LOSSY
+			# in the table.  60-bench-smoke, whose rates every
+			# peer keeps up with, asserts that none is.
+			bt-* | bcc-*) ok "round $_round $arm ran, incomplete (left out):$WHY" ;;
+			*) notok "round $_round $arm complete:$WHY" ;;
+			esac
 			# Loss of accept records does not touch the getpid
 			# control, which writes none: keep its number.
 			sed '/ work=getpid /s/$/ ok=1/; / work=getpid /!s/$/ ok=0/' \

@@ -23,7 +23,7 @@ grep -E '^(KTAP version|ok [0-9]|not ok [0-9]|#|CAP |PROBES )' \
 	/tmp/bench-smoke.out >/tmp/bench-smoke.ktap
 subtest at-bench.sh "$rc" /tmp/bench-smoke.ktap
 [ "$rc" = 0 ] && ok "at-bench.sh exits 0" || notok "at-bench.sh exits 0 (rc=$rc)"
-runs=$(grep -c '^ok [0-9]* round' /tmp/bench-smoke.out)
+runs=$(grep -c '^ok [0-9]* round [0-9]* [^ ]* complete$' /tmp/bench-smoke.out)
 [ "$runs" = 26 ] && ok "26 runs complete (13 arms x 2 rounds)" ||
 	notok "26 runs complete (13 arms x 2 rounds): $runs"
 
