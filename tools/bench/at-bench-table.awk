@@ -71,7 +71,7 @@ function summarise(w, a, any,    r, n, nb, t, tv, rv, dv) {
 	return 1
 }
 
-function table(w, title,    i, a, na, al) {
+function table(w, title,    i, a, na, al, mark) {
 	printf "\n%s\n", title
 	printf "%-13s %12s %23s %7s %13s %10s  %s\n", "arm", unit "/op", "min..max", "ratio",
 		"ratio spread", "delta " unit, "complete runs"
@@ -80,24 +80,23 @@ function table(w, title,    i, a, na, al) {
 		a = al[i]
 		if (!((w, a) in seen))
 			continue
-		if (!summarise(w, a, 0)) {
+		if (summarise(w, a, 0)) {
+			delta[w, a] = DMED
+			ratio[w, a] = RMED
+			mark = NOK < NALL ? " LOSSY (incomplete runs left out)" : ""
+		} else if (NALL && summarise(w, a, 1)) {
 			# A peer that dropped events in every run (bcc's
 			# tcpaccept at full rate): what those runs cost, marked,
 			# and left out of the key ratios.
-			if (NALL && summarise(w, a, 1)) {
-				printf "%-13s %12.0f %11.0f..%-11.0f %7.3f %6.3f..%-6.3f %10.0f  0/%d LOSSY (no complete run; figures of the incomplete ones)\n",
-					a, MED, MIN, MAX, RMED, RMIN, RMAX, DMED, NALL
-				continue
-			}
+			NOK = 0
+			mark = " LOSSY (no complete run; figures of the incomplete ones)"
+		} else {
 			printf "%-13s %12s %23s %7s %13s %10s  %d/%d LOSSY (no complete run)\n",
 				a, "-", "-", "-", "-", "-", NOK, NALL
 			continue
 		}
-		delta[w, a] = DMED
-		ratio[w, a] = RMED
 		printf "%-13s %12.0f %11.0f..%-11.0f %7.3f %6.3f..%-6.3f %10.0f  %d/%d%s\n",
-			a, MED, MIN, MAX, RMED, RMIN, RMAX, DMED, NOK, NALL,
-			NOK < NALL ? " LOSSY (incomplete runs left out)" : ""
+			a, MED, MIN, MAX, RMED, RMIN, RMAX, DMED, NOK, NALL, mark
 	}
 }
 

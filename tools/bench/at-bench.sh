@@ -302,14 +302,14 @@ bt_attached() { [ "$(bt_probes "$BT_RE")" = "$BT_WANT" ]; }
 # running bcc's SCRIPT (KIND bcc), attached once N kprobes on functions
 # matching RE are listed and have run; $READER is its pid.
 bt_up() {
-	_prog=$BPFTRACE
-	[ "$1" = bt ] || _prog=$PYTHON
+	_kind=$1 _prog=$BPFTRACE
+	[ "$_kind" = bt ] || _prog=$PYTHON
 	command -v "$_prog" >/dev/null || { notok "$_prog is installed in the guest"; return 1; }
 	[ -f "$2" ] || { notok "$2 exists"; return 1; }
 	shift
 	BT_RE=$2 BT_WANT=$3
 	[ "$(bt_probes "$BT_RE")" = 0 ] || { notok "no kprobes on $BT_RE before $_prog"; return 1; }
-	if [ "$_prog" = "$BPFTRACE" ]; then
+	if [ "$_kind" = bt ]; then
 		"$BPFTRACE" -o "$T/bt.out" "$1" 2>"$T/bt.err" &
 	else
 		"$PYTHON" -c "$BCC_RUN" >"$T/bt.out" 2>"$T/bt.err" &

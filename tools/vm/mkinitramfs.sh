@@ -51,9 +51,8 @@ copy_kheaders() {
 	kver=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
 	[ -n "$kver" ] || die "no vermagic in $ko"
 	for link in build source; do
-		dir=$(readlink -f "/lib/modules/$kver/$link") ||
-			die "/lib/modules/$kver/$link is missing — apt-get install linux-headers-$kver"
-		[ -d "$dir" ] || die "/lib/modules/$kver/$link is missing — apt-get install linux-headers-$kver"
+		dir=$(readlink -f "/lib/modules/$kver/$link") || dir=
+		[ -n "$dir" ] && [ -d "$dir" ] || die "/lib/modules/$kver/$link is missing — apt-get install linux-headers-$kver"
 		mkdir -p "$R$dir" "$R/lib/modules/$kver"
 		cp -a "$dir/." "$R$dir"
 		ln -sfn "$dir" "$R/lib/modules/$kver/$link"
