@@ -8,6 +8,10 @@
  * (every hole is an explicit reserved field), every record starts with
  * struct accepttrace_hdr so a reader can skip a type it does not know.
  * A change that moves a field bumps ACCEPTTRACE_ABI_VERSION.
+ *
+ * Version 2: an accept record's three addresses follow its fixed part,
+ * each only as long as what it stores (struct accepttrace_sockaddr),
+ * instead of three 120-byte slots; @hdr.size says where the record ends.
  */
 #ifndef _UAPI_ACCEPTTRACE_H
 #define _UAPI_ACCEPTTRACE_H
@@ -15,7 +19,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define ACCEPTTRACE_ABI_VERSION		1
+#define ACCEPTTRACE_ABI_VERSION		2
 #define ACCEPTTRACE_DEVICE		"/dev/accepttrace"
 
 enum accepttrace_rec_type {
@@ -70,17 +74,37 @@ struct accepttrace_task {
 #define ACCEPTTRACE_SA_FAULT		0x0001	/* user memory unreadable */
 
 /*
- * An address as the kernel hands it to userspace: @data holds the raw
- * struct sockaddr_in/_in6/_un (family in host order first).  @len is the
- * address length the kernel reports; @stored is how many bytes of @data
- * are valid, which is less than @len when the caller's buffer (or
- * ACCEPTTRACE_ADDR_MAX) truncated it.  @len == 0: no address.
+ * An address as the kernel hands it to userspace, stored in a record no
+ * bigger than it: an 8-byte head, then @stored bytes of @data (the raw
+ * struct sockaddr_in/_in6/_un, family in host order first), then zeros
+ * up to a multiple of 8 (ACCEPTTRACE_SOCKADDR_SIZE()).  @len is the
+ * address length the kernel reports; @stored is at most
+ * ACCEPTTRACE_ADDR_MAX and less than @len when the caller's buffer (or
+ * ACCEPTTRACE_ADDR_MAX) truncated it.  @len == 0: no address, and
+ * @stored is 0 (8 bytes in the record).
  */
 struct accepttrace_sockaddr {
 	__u32	len;
 	__u16	stored;
 	__u16	flags;
-	__u8	data[ACCEPTTRACE_ADDR_MAX];
+	__u8	data[];
+};
+
+/* Bytes an address of @stored bytes of data takes in a record. */
+#define ACCEPTTRACE_SOCKADDR_SIZE(stored) \
+	(sizeof(struct accepttrace_sockaddr) + (((stored) + 7U) & ~7U))
+
+/*
+ * Every accept record ends in ACCEPTTRACE_REC_NADDR addresses, one after
+ * the other from the end of its fixed part, in this order.  Use
+ * accepttrace_rec_addrs() to find them.
+ */
+#define ACCEPTTRACE_REC_NADDR		3
+enum accepttrace_addr_slot {
+	ACCEPTTRACE_ADDR_USER	= 0,	/* sys_accept4: caller's buffer */
+	ACCEPTTRACE_ADDR_LISTEN	= 0,	/* inet_accept, uring_accept */
+	ACCEPTTRACE_ADDR_LOCAL	= 1,	/* new socket */
+	ACCEPTTRACE_ADDR_PEER	= 2,	/* new socket */
 };
 
 /* accepttrace_sys_accept4.syscall: how __sys_accept4 was entered */
@@ -96,7 +120,11 @@ enum accepttrace_syscall {
 #define ACCEPTTRACE_V_ADDRLEN_OUT	0x0002	/* *upeer_addrlen at return */
 #define ACCEPTTRACE_V_SOCK		0x0004	/* local/peer read from the socket */
 
-/* One call of __sys_accept4(), i.e. accept(2) or accept4(2). */
+/*
+ * One call of __sys_accept4(), i.e. accept(2) or accept4(2).  Followed
+ * by three addresses: the caller's buffer at return (user), and the new
+ * socket's local and peer, from struct sock.
+ */
 struct accepttrace_sys_accept4 {
 	struct accepttrace_hdr	hdr;
 	struct accepttrace_task	task;
@@ -110,12 +138,13 @@ struct accepttrace_sys_accept4 {
 	__s32	addrlen_in;	/* *upeer_addrlen at entry */
 	__s32	addrlen_out;	/* *upeer_addrlen at return */
 	__u64	latency_ns;	/* entry to return */
-	struct accepttrace_sockaddr user;	/* caller's buffer at return */
-	struct accepttrace_sockaddr local;	/* new socket, from struct sock */
-	struct accepttrace_sockaddr peer;	/* new socket, from struct sock */
 };
 
-/* One call of inet_accept(): TCP/IPv4 and IPv6, io_uring, kernel_accept(). */
+/*
+ * One call of inet_accept(): TCP/IPv4 and IPv6, io_uring, kernel_accept().
+ * Followed by three addresses: the listener's local address (listen),
+ * and the new socket's local and peer.
+ */
 struct accepttrace_inet_accept {
 	struct accepttrace_hdr	hdr;
 	struct accepttrace_task	task;
@@ -129,9 +158,6 @@ struct accepttrace_inet_accept {
 	__u32	qlen;		/* listener's accept queue at entry */
 	__u32	qmax;		/* listener's accept queue limit */
 	__u64	latency_ns;
-	struct accepttrace_sockaddr listen;	/* listener's local address */
-	struct accepttrace_sockaddr local;
-	struct accepttrace_sockaddr peer;
 };
 
 /*
@@ -145,6 +171,8 @@ struct accepttrace_inet_accept {
  * so @ret is 0 for an accepted connection, else -errno.  TCP accepts
  * also make an inet_accept record.  @uaddr, @uaddrlen and the lengths
  * are those of the SQE, as for struct accepttrace_sys_accept4.
+ * Followed by three addresses: listen, local and peer, as for
+ * inet_accept.
  */
 struct accepttrace_uring_accept {
 	struct accepttrace_hdr	hdr;
@@ -159,9 +187,6 @@ struct accepttrace_uring_accept {
 	__s32	addrlen_in;
 	__s32	addrlen_out;
 	__u64	latency_ns;
-	struct accepttrace_sockaddr listen;	/* listener's local address */
-	struct accepttrace_sockaddr local;	/* new socket */
-	struct accepttrace_sockaddr peer;	/* new socket */
 };
 
 /* @count events were lost on @hdr.cpu because its ring was full. */
@@ -170,8 +195,60 @@ struct accepttrace_lost {
 	__u64	count;
 };
 
+/*
+ * Where the addresses of a record of @type start: the size of its fixed
+ * part, or 0 for a type that has none (LOST, or unknown).
+ */
+static inline __u32 accepttrace_addrs_offset(__u16 type)
+{
+	switch (type) {
+	case ACCEPTTRACE_REC_SYS_ACCEPT4:
+		return sizeof(struct accepttrace_sys_accept4);
+	case ACCEPTTRACE_REC_INET_ACCEPT:
+		return sizeof(struct accepttrace_inet_accept);
+	case ACCEPTTRACE_REC_URING_ACCEPT:
+		return sizeof(struct accepttrace_uring_accept);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Point @sa[ACCEPTTRACE_ADDR_*] at the addresses of the accept record
+ * @hdr, which is @hdr->size bytes long.  Returns 0, or -1 if it is not an
+ * accept record or its addresses do not lie within it: each must have
+ * @stored <= ACCEPTTRACE_ADDR_MAX and fit, and together they must end
+ * exactly at @hdr->size.
+ */
+static inline int
+accepttrace_rec_addrs(const struct accepttrace_hdr *hdr,
+		      const struct accepttrace_sockaddr *sa[ACCEPTTRACE_REC_NADDR])
+{
+	__u32 off = accepttrace_addrs_offset(hdr->type);
+	unsigned int i;
+
+	if (!off)
+		return -1;
+	for (i = 0; i < ACCEPTTRACE_REC_NADDR; i++) {
+		const struct accepttrace_sockaddr *a;
+
+		if (off + sizeof(*a) > hdr->size)
+			return -1;
+		a = (const struct accepttrace_sockaddr *)
+			((const __u8 *)hdr + off);
+		if (a->stored > ACCEPTTRACE_ADDR_MAX ||
+		    off + ACCEPTTRACE_SOCKADDR_SIZE(a->stored) > hdr->size)
+			return -1;
+		sa[i] = a;
+		off += ACCEPTTRACE_SOCKADDR_SIZE(a->stored);
+	}
+	return off == hdr->size ? 0 : -1;
+}
+
 /* Largest record; a binary read() needs at least this much room. */
-#define ACCEPTTRACE_REC_MAX	sizeof(struct accepttrace_sys_accept4)
+#define ACCEPTTRACE_REC_MAX	(sizeof(struct accepttrace_sys_accept4) + \
+				 ACCEPTTRACE_REC_NADDR * \
+				 ACCEPTTRACE_SOCKADDR_SIZE(ACCEPTTRACE_ADDR_MAX))
 
 /*
  * Filter applied in the kernel before a record is written.  Every list

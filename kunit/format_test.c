@@ -353,8 +353,112 @@ static const struct sa_case sa_cases[] = {
 
 KUNIT_ARRAY_PARAM_DESC(sa, sa_cases, desc);
 
+/*
+ * Records as the tests build them: the fixed part, then three addresses
+ * each with room for ACCEPTTRACE_ADDR_MAX bytes, so a test can set any
+ * field.  pack() lays one out as the module writes it (each address as
+ * long as what it stores) before it is formatted.
+ */
+struct t_addr {
+	u32	len;
+	u16	stored;
+	u16	flags;
+	u8	data[ACCEPTTRACE_ADDR_MAX];
+};
+
+struct t_sys {
+	struct accepttrace_hdr	hdr;
+	struct accepttrace_task	task;
+	s32	fd;
+	s32	flags;
+	s32	ret;
+	u16	syscall;
+	u16	valid;
+	u64	uaddr;
+	u64	uaddrlen;
+	s32	addrlen_in;
+	s32	addrlen_out;
+	u64	latency_ns;
+	struct t_addr	user, local, peer;
+};
+
+struct t_inet {
+	struct accepttrace_hdr	hdr;
+	struct accepttrace_task	task;
+	s32	ret;
+	u32	flags;
+	u8	kern;
+	u8	reserved0;
+	u16	family;
+	u16	type;
+	u16	protocol;
+	u32	qlen;
+	u32	qmax;
+	u64	latency_ns;
+	struct t_addr	listen, local, peer;
+};
+
+/* The fixed parts are the ABI's, field for field. */
+static_assert(offsetof(struct t_sys, user) ==
+	      sizeof(struct accepttrace_sys_accept4));
+static_assert(offsetof(struct t_sys, latency_ns) ==
+	      offsetof(struct accepttrace_sys_accept4, latency_ns));
+static_assert(offsetof(struct t_inet, listen) ==
+	      sizeof(struct accepttrace_inet_accept));
+static_assert(offsetof(struct t_inet, qmax) ==
+	      offsetof(struct accepttrace_inet_accept, qmax));
+
+static const struct accepttrace_sockaddr *as_sa(const struct t_addr *a)
+{
+	return (const struct accepttrace_sockaddr *)a;
+}
+
+static u8 *pack_addr(u8 *p, const struct t_addr *a)
+{
+	struct accepttrace_sockaddr *sa = (struct accepttrace_sockaddr *)p;
+
+	sa->len = a->len;
+	sa->stored = a->stored;
+	sa->flags = a->flags;
+	memcpy(sa->data, a->data, a->stored);
+	return p + ACCEPTTRACE_SOCKADDR_SIZE(a->stored);
+}
+
+/* @fixed bytes of @rec, then @a[0..2]; the size is what they came to. */
+static struct accepttrace_hdr *pack_rec(struct kunit *test,
+					const void *rec, size_t fixed,
+					const struct t_addr *a0,
+					const struct t_addr *a1,
+					const struct t_addr *a2)
+{
+	u8 *buf = kunit_kzalloc(test, ACCEPTTRACE_REC_MAX, GFP_KERNEL);
+	u8 *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memcpy(buf, rec, fixed);
+	p = pack_addr(buf + fixed, a0);
+	p = pack_addr(p, a1);
+	p = pack_addr(p, a2);
+	((struct accepttrace_hdr *)buf)->size = p - buf;
+	return (struct accepttrace_hdr *)buf;
+}
+
+static struct accepttrace_hdr *pack_sys(struct kunit *test,
+					const struct t_sys *r)
+{
+	return pack_rec(test, r, sizeof(struct accepttrace_sys_accept4),
+			&r->user, &r->local, &r->peer);
+}
+
+static struct accepttrace_hdr *pack_inet(struct kunit *test,
+					 const struct t_inet *r)
+{
+	return pack_rec(test, r, sizeof(struct accepttrace_inet_accept),
+			&r->listen, &r->local, &r->peer);
+}
+
 static void build_sa(struct kunit *test, const struct sa_case *c,
-		     struct accepttrace_sockaddr *sa)
+		     struct t_addr *sa)
 {
 	u32 natural;
 
@@ -417,12 +521,12 @@ static void format_test_sockaddr(struct kunit *test)
 {
 	const struct sa_case *c = test->param_value;
 	char *buf = kunit_kzalloc(test, 512, GFP_KERNEL);
-	struct accepttrace_sockaddr sa;
+	struct t_addr sa;
 	int len;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	build_sa(test, c, &sa);
-	len = at_format_sockaddr(buf, 512, &sa);
+	len = at_format_sockaddr(buf, 512, as_sa(&sa));
 	KUNIT_EXPECT_STREQ(test, buf, c->want);
 	KUNIT_EXPECT_EQ(test, len, strlen(c->want));
 }
@@ -434,13 +538,13 @@ static void format_test_sockaddr(struct kunit *test)
 static void format_test_ip(struct kunit *test)
 {
 	const struct sa_case *c = test->param_value;
-	struct accepttrace_sockaddr sa;
+	struct t_addr sa;
 	char ip[64], whole[96];
 	bool complete;
 	int len;
 
 	build_sa(test, c, &sa);
-	len = at_format_ip(ip, sizeof(ip), &sa);
+	len = at_format_ip(ip, sizeof(ip), as_sa(&sa));
 	KUNIT_EXPECT_EQ(test, len, strlen(ip));
 	complete = (c->family == AF_INET || c->family == AF_INET6) &&
 		   !strchr("-?t", c->want[0]);
@@ -457,7 +561,7 @@ static void format_test_ip(struct kunit *test)
 static void format_test_sockaddr_stored_clamped(struct kunit *test)
 {
 	static const char prefix[] = "trunc(112/200):1100";
-	struct accepttrace_sockaddr sa = {
+	struct t_addr sa = {
 		.len = 200,
 		.stored = 200,
 		.data = { AF_PACKET },	/* little-endian host order */
@@ -467,7 +571,7 @@ static void format_test_sockaddr_stored_clamped(struct kunit *test)
 
 	if (IS_ENABLED(CONFIG_CPU_BIG_ENDIAN))
 		swab16s((u16 *)sa.data);
-	len = at_format_sockaddr(buf, sizeof(buf), &sa);
+	len = at_format_sockaddr(buf, sizeof(buf), as_sa(&sa));
 	KUNIT_EXPECT_EQ(test, len, strlen("trunc(112/200):") + 2 * 112);
 	KUNIT_EXPECT_EQ(test, strncmp(buf, prefix, strlen(prefix)), 0);
 }
@@ -511,7 +615,7 @@ static void set_task(struct accepttrace_task *t, u32 pid, u32 tid,
 	memcpy(t->comm, comm, comm_len);
 }
 
-static void set_inet(struct accepttrace_sockaddr *sa, const char *ip, u16 port)
+static void set_inet(struct t_addr *sa, const char *ip, u16 port)
 {
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
@@ -524,7 +628,7 @@ static void set_inet(struct accepttrace_sockaddr *sa, const char *ip, u16 port)
 	memcpy(sa->data, &sin, sizeof(sin));
 }
 
-static void set_inet6(struct accepttrace_sockaddr *sa, const char *ip,
+static void set_inet6(struct t_addr *sa, const char *ip,
 		      u16 port, u32 scope)
 {
 	struct sockaddr_in6 sin6 = {
@@ -539,9 +643,9 @@ static void set_inet6(struct accepttrace_sockaddr *sa, const char *ip,
 	memcpy(sa->data, &sin6, sizeof(sin6));
 }
 
-static struct accepttrace_sys_accept4 *new_sys(struct kunit *test)
+static struct t_sys *new_sys(struct kunit *test)
 {
-	struct accepttrace_sys_accept4 *r;
+	struct t_sys *r;
 
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
@@ -556,9 +660,9 @@ static struct accepttrace_sys_accept4 *new_sys(struct kunit *test)
 	return r;
 }
 
-static struct accepttrace_inet_accept *new_inet(struct kunit *test)
+static struct t_inet *new_inet(struct kunit *test)
 {
-	struct accepttrace_inet_accept *r;
+	struct t_inet *r;
 
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
@@ -583,7 +687,7 @@ static void expect_line(struct kunit *test, const struct accepttrace_hdr *rec,
 
 static void format_test_sys_accept4_success(struct kunit *test)
 {
-	struct accepttrace_sys_accept4 *r = new_sys(test);
+	struct t_sys *r = new_sys(test);
 
 	r->flags = SOCK_CLOEXEC;
 	r->ret = 4;
@@ -594,26 +698,26 @@ static void format_test_sys_accept4_success(struct kunit *test)
 	set_inet(&r->user, "127.0.0.1", 40000);	/* not part of the line */
 	set_inet(&r->peer, "127.0.0.1", 40000);
 	set_inet(&r->local, "127.0.0.1", 8080);
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_sys(test, r),
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=0x7ffc1000, addrlen=128->16, flags=SOCK_CLOEXEC) = 4 peer=127.0.0.1:40000 local=127.0.0.1:8080 lat=1.500us\n");
 }
 
 static void format_test_sys_accept4_success_nosock(struct kunit *test)
 {
-	struct accepttrace_sys_accept4 *r = new_sys(test);
+	struct t_sys *r = new_sys(test);
 
 	/* The new fd was closed (or reused) before the return probe ran. */
 	r->ret = 4;
 	r->syscall = ACCEPTTRACE_SYSCALL_ACCEPT;
 	r->uaddr = 0;
 	r->uaddrlen = 0;
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_sys(test, r),
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept(fd=3, addr=NULL, addrlen=NULL, flags=0) = 4 peer=? local=? lat=1.500us\n");
 }
 
 static void format_test_sys_accept4_unix(struct kunit *test)
 {
-	struct accepttrace_sys_accept4 *r = new_sys(test);
+	struct t_sys *r = new_sys(test);
 	static const char path[] = "/run/at.sock";
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 
@@ -629,7 +733,7 @@ static void format_test_sys_accept4_unix(struct kunit *test)
 	r->local.len = 2 + sizeof(path);
 	r->local.stored = r->local.len;
 	memcpy(r->local.data, &sun, r->local.len);
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_sys(test, r),
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=0x7ffc1000, addrlen=110->2, flags=0) = 5 peer=unix:(unnamed) local=unix:/run/at.sock lat=1.500us\n");
 }
 
@@ -640,7 +744,7 @@ static void format_test_sys_accept4_unix(struct kunit *test)
  */
 static void format_test_sys_accept4_truncated_user(struct kunit *test)
 {
-	struct accepttrace_sys_accept4 *r = new_sys(test);
+	struct t_sys *r = new_sys(test);
 	static const char path[] = "/run/at.sock";
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 
@@ -653,25 +757,25 @@ static void format_test_sys_accept4_truncated_user(struct kunit *test)
 	set_inet(&r->local, "127.0.0.1", 8080);
 	set_inet(&r->user, "127.0.0.1", 40000);
 	r->user.stored = 4;
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_sys(test, r),
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=0x7ffc1000, addrlen=4->16, flags=0) = 4 peer=127.0.0.1:40000 local=127.0.0.1:8080 user=trunc(4/16):02009c40 lat=1.500us\n");
 	/* addrlen 0: nothing written but the length. */
 	r->addrlen_in = 0;
 	r->user.stored = 0;
 	memset(r->user.data, 0, sizeof(r->user.data));
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_sys(test, r),
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=0x7ffc1000, addrlen=0->16, flags=0) = 4 peer=127.0.0.1:40000 local=127.0.0.1:8080 user=trunc(0/16): lat=1.500us\n");
 	/* The buffer could not be read back. */
 	r->addrlen_in = 8;
 	r->user.flags = ACCEPTTRACE_SA_FAULT;
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_sys(test, r),
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=0x7ffc1000, addrlen=8->16, flags=0) = 4 peer=127.0.0.1:40000 local=127.0.0.1:8080 user=? lat=1.500us\n");
 	/* Without the socket's addresses the caller's bytes still show. */
 	r->valid &= ~ACCEPTTRACE_V_SOCK;
 	r->user.flags = 0;
 	set_inet(&r->user, "127.0.0.1", 40000);
 	r->user.stored = 8;
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_sys(test, r),
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=0x7ffc1000, addrlen=8->16, flags=0) = 4 peer=? local=? user=trunc(8/16):02009c407f000001 lat=1.500us\n");
 	/* AF_UNIX: the part of the path that fitted. */
 	r->valid |= ACCEPTTRACE_V_SOCK;
@@ -684,17 +788,17 @@ static void format_test_sys_accept4_truncated_user(struct kunit *test)
 	r->user.stored = 6;
 	r->addrlen_in = 6;
 	r->addrlen_out = r->peer.len;
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_sys(test, r),
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=0x7ffc1000, addrlen=6->15, flags=0) = 4 peer=unix:/run/at.sock local=unix:/run/at.sock user=trunc(6/15):unix:/run lat=1.500us\n");
 	/* A failed call wrote nothing, whatever the lengths say. */
 	r->ret = -EFAULT;
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_sys(test, r),
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=0x7ffc1000, addrlen=6->15, flags=0) = -14 EFAULT lat=1.500us\n");
 }
 
 static void format_test_sys_accept4_eagain(struct kunit *test)
 {
-	struct accepttrace_sys_accept4 *r = new_sys(test);
+	struct t_sys *r = new_sys(test);
 
 	r->flags = SOCK_NONBLOCK;
 	r->ret = -EAGAIN;
@@ -703,13 +807,13 @@ static void format_test_sys_accept4_eagain(struct kunit *test)
 	r->addrlen_out = 16;
 	/* No addresses on failure, even if the record had some. */
 	set_inet(&r->peer, "10.0.0.1", 1);
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_sys(test, r),
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=0x7ffc1000, addrlen=16->16, flags=SOCK_NONBLOCK) = -11 EAGAIN lat=1.500us\n");
 }
 
 static void format_test_sys_accept4_restartsys(struct kunit *test)
 {
-	struct accepttrace_sys_accept4 *r = new_sys(test);
+	struct t_sys *r = new_sys(test);
 
 	r->syscall = ACCEPTTRACE_SYSCALL_ACCEPT;
 	r->ret = -ERESTARTSYS;
@@ -717,13 +821,13 @@ static void format_test_sys_accept4_restartsys(struct kunit *test)
 	r->addrlen_in = 16;
 	r->addrlen_out = 16;
 	r->latency_ns = 1000000000ULL;
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_sys(test, r),
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept(fd=3, addr=0x7ffc1000, addrlen=16->16, flags=0) = -512 ERESTARTSYS lat=1000000.000us\n");
 }
 
 static void format_test_sys_accept4_bad_args(struct kunit *test)
 {
-	struct accepttrace_sys_accept4 *r = new_sys(test);
+	struct t_sys *r = new_sys(test);
 
 	/* Invalid flags are shown as passed; the addrlen pointer faulted. */
 	r->fd = -1;
@@ -731,38 +835,38 @@ static void format_test_sys_accept4_bad_args(struct kunit *test)
 	r->ret = -EINVAL;
 	r->valid = 0;
 	r->latency_ns = 1;
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_sys(test, r),
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=-1, addr=0x7ffc1000, addrlen=?, flags=SOCK_NONBLOCK|SOCK_CLOEXEC|0xfff7f7ff) = -22 EINVAL lat=0.001us\n");
 	/* Readable at entry, not at return. */
 	r->valid = ACCEPTTRACE_V_ADDRLEN_IN;
 	r->addrlen_in = 16;
 	r->flags = 0;
 	r->ret = -EFAULT;
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_sys(test, r),
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=-1, addr=0x7ffc1000, addrlen=16->?, flags=0) = -14 EFAULT lat=0.001us\n");
 }
 
 static void format_test_sys_accept4_syscalls(struct kunit *test)
 {
-	struct accepttrace_sys_accept4 *r = new_sys(test);
+	struct t_sys *r = new_sys(test);
 
 	r->uaddr = 0;
 	r->uaddrlen = 0;
 	r->ret = -41;	/* no name: the number alone */
 	r->syscall = ACCEPTTRACE_SYSCALL_SOCKETCALL;
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_sys(test, r),
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server socketcall(fd=3, addr=NULL, addrlen=NULL, flags=0) = -41 lat=1.500us\n");
 	r->syscall = ACCEPTTRACE_SYSCALL_UNKNOWN;
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_sys(test, r),
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server __sys_accept4(fd=3, addr=NULL, addrlen=NULL, flags=0) = -41 lat=1.500us\n");
 	r->syscall = 77;
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_sys(test, r),
 		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server __sys_accept4(fd=3, addr=NULL, addrlen=NULL, flags=0) = -41 lat=1.500us\n");
 }
 
 static void format_test_inet_accept_success(struct kunit *test)
 {
-	struct accepttrace_inet_accept *r = new_inet(test);
+	struct t_inet *r = new_inet(test);
 
 	r->flags = O_RDWR | O_NONBLOCK;
 	r->family = AF_INET6;
@@ -774,13 +878,13 @@ static void format_test_inet_accept_success(struct kunit *test)
 	set_inet6(&r->listen, "::", 80, 0);
 	set_inet6(&r->peer, "::ffff:10.0.0.2", 5000, 0);
 	set_inet6(&r->local, "::ffff:10.0.0.1", 80, 0);
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_inet(test, r),
 		    "5.000000001 cpu=1 pid=300 tid=301 comm=nginx inet_accept(listen=[::]:80, flags=O_RDWR|O_NONBLOCK, kern=0) = 0 peer=[::ffff:10.0.0.2]:5000 local=[::ffff:10.0.0.1]:80 qlen=3/511 lat=12.345us\n");
 }
 
 static void format_test_inet_accept_error(struct kunit *test)
 {
-	struct accepttrace_inet_accept *r = new_inet(test);
+	struct t_inet *r = new_inet(test);
 
 	r->hdr.cpu = 0;
 	r->hdr.ts_ns = 0;
@@ -790,31 +894,31 @@ static void format_test_inet_accept_error(struct kunit *test)
 	r->kern = 1;
 	r->qmax = 128;
 	set_inet(&r->listen, "127.0.0.1", 8080);
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_inet(test, r),
 		    "0.000000000 cpu=0 pid=10 tid=10 comm=kworker/0:1 inet_accept(listen=127.0.0.1:8080, flags=O_NONBLOCK, kern=1) = -11 EAGAIN qlen=0/128 lat=0.000us\n");
 	r->ret = -ECONNABORTED;
 	r->flags = O_RDWR;
 	r->kern = 0;
 	r->qlen = 1;
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_inet(test, r),
 		    "0.000000000 cpu=0 pid=10 tid=10 comm=kworker/0:1 inet_accept(listen=127.0.0.1:8080, flags=O_RDWR, kern=0) = -103 ECONNABORTED qlen=1/128 lat=0.000us\n");
 }
 
 static void format_test_comm_odd_bytes(struct kunit *test)
 {
-	struct accepttrace_inet_accept *r = new_inet(test);
+	struct t_inet *r = new_inet(test);
 
 	set_inet(&r->listen, "127.0.0.1", 1);
 	set_task(&r->task, 1, 2, "a b\\\x01\xff", 6);
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_inet(test, r),
 		    "5.000000001 cpu=1 pid=1 tid=2 comm=a\\x20b\\\\\\x01\\xff inet_accept(listen=127.0.0.1:1, flags=0, kern=0) = 0 peer=- local=- qlen=0/0 lat=0.000us\n");
 	/* All 16 bytes used: no NUL, nothing read past the field. */
 	set_task(&r->task, 1, 2, "0123456789abcdef", 16);
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_inet(test, r),
 		    "5.000000001 cpu=1 pid=1 tid=2 comm=0123456789abcdef inet_accept(listen=127.0.0.1:1, flags=0, kern=0) = 0 peer=- local=- qlen=0/0 lat=0.000us\n");
 	/* An empty comm leaves nothing between "comm=" and the call. */
 	set_task(&r->task, 1, 2, "\0\0", 2);
-	expect_line(test, &r->hdr,
+	expect_line(test, pack_inet(test, r),
 		    "5.000000001 cpu=1 pid=1 tid=2 comm= inet_accept(listen=127.0.0.1:1, flags=0, kern=0) = 0 peer=- local=- qlen=0/0 lat=0.000us\n");
 }
 
@@ -840,30 +944,73 @@ static void format_test_lost(struct kunit *test)
 
 static void format_test_unknown_record(struct kunit *test)
 {
-	struct accepttrace_sys_accept4 *r = new_sys(test);
+	struct t_sys *r = new_sys(test);
 
 	set_hdr(&r->hdr, 9, 24, 2, 42);
 	expect_line(test, &r->hdr, "0.000000042 record type=9 size=24 cpu=2\n");
 	/* A known type too short for its struct is not read past @size. */
 	set_hdr(&r->hdr, ACCEPTTRACE_REC_SYS_ACCEPT4,
 		sizeof(struct accepttrace_sys_accept4) - 8, 0, 42);
-	expect_line(test, &r->hdr, "0.000000042 record type=1 size=456 cpu=0\n");
+	expect_line(test, &r->hdr, "0.000000042 record type=1 size=96 cpu=0\n");
 	set_hdr(&r->hdr, ACCEPTTRACE_REC_INET_ACCEPT, 24, 0, 42);
 	expect_line(test, &r->hdr, "0.000000042 record type=2 size=24 cpu=0\n");
 	set_hdr(&r->hdr, ACCEPTTRACE_REC_LOST, 24, 0, 42);
 	expect_line(test, &r->hdr, "record type=3 size=24 cpu=0\n");
 }
 
+/*
+ * An accept record whose addresses do not lie exactly within its size
+ * is shown by its header alone: nothing is read past @size.
+ */
+static void format_test_malformed_addresses(struct kunit *test)
+{
+	struct t_sys *r = new_sys(test);
+	struct accepttrace_sockaddr *sa;
+	struct accepttrace_hdr *h;
+
+	r->ret = 4;
+	r->valid = ACCEPTTRACE_V_SOCK;
+	r->uaddr = 0;
+	r->uaddrlen = 0;
+	set_inet(&r->peer, "127.0.0.1", 40000);
+	set_inet(&r->local, "127.0.0.1", 8080);
+	h = pack_sys(test, r);
+	/* 104, an empty user address (8) and two IPv4 ones (24 each) */
+	KUNIT_EXPECT_EQ(test, h->size, 160);
+	expect_line(test, h,
+		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=NULL, addrlen=NULL, flags=0) = 4 peer=127.0.0.1:40000 local=127.0.0.1:8080 lat=1.500us\n");
+	/* The fixed part alone: no room for the addresses. */
+	h->size = sizeof(struct accepttrace_sys_accept4);
+	expect_line(test, h, "1234.567890123 record type=1 size=104 cpu=1\n");
+	/* The last address runs past the end. */
+	h->size = 152;
+	expect_line(test, h, "1234.567890123 record type=1 size=152 cpu=1\n");
+	/* Bytes after the last address. */
+	h->size = 168;
+	expect_line(test, h, "1234.567890123 record type=1 size=168 cpu=1\n");
+	h->size = 160;
+	/* An address claiming more than ACCEPTTRACE_ADDR_MAX bytes. */
+	sa = (struct accepttrace_sockaddr *)((u8 *)h + 104);
+	sa->stored = ACCEPTTRACE_ADDR_MAX + 8;
+	expect_line(test, h, "1234.567890123 record type=1 size=160 cpu=1\n");
+	/* One whose stored bytes run past the end. */
+	sa->stored = 48;
+	expect_line(test, h, "1234.567890123 record type=1 size=160 cpu=1\n");
+	sa->stored = 0;
+	expect_line(test, h,
+		    "1234.567890123 cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=NULL, addrlen=NULL, flags=0) = 4 peer=127.0.0.1:40000 local=127.0.0.1:8080 lat=1.500us\n");
+}
+
 static void format_test_body(struct kunit *test)
 {
-	struct accepttrace_sys_accept4 *r = new_sys(test);
+	struct t_sys *r = new_sys(test);
 	char buf[256];
 	int len;
 
 	r->ret = -EBADF;
 	r->uaddr = 0;
 	r->uaddrlen = 0;
-	len = at_format_body(buf, sizeof(buf), &r->hdr);
+	len = at_format_body(buf, sizeof(buf), pack_sys(test, r));
 	KUNIT_EXPECT_STREQ(test, buf,
 			   "cpu=1 pid=100 tid=101 comm=server accept4(fd=3, addr=NULL, addrlen=NULL, flags=0) = -9 EBADF lat=1.500us");
 	KUNIT_EXPECT_EQ(test, len, strlen(buf));
@@ -895,8 +1042,8 @@ static void format_test_record_truncated(struct kunit *test)
  */
 static void format_test_longest_lines_fit(struct kunit *test)
 {
-	struct accepttrace_sys_accept4 *s = new_sys(test);
-	struct accepttrace_inet_accept *i = new_inet(test);
+	struct t_sys *s = new_sys(test);
+	struct t_inet *i = new_inet(test);
 	char comm[16];
 	int len;
 
@@ -922,7 +1069,7 @@ static void format_test_longest_lines_fit(struct kunit *test)
 	s->peer.data[1] = 0;
 	s->peer.data[2] = 0;	/* abstract */
 	s->local = s->peer;
-	len = at_format_record(NULL, 0, &s->hdr);
+	len = at_format_record(NULL, 0, pack_sys(test, s));
 	kunit_info(test, "longest sys_accept4 line: %d bytes", len);
 	KUNIT_EXPECT_LT(test, len, AT_LINE_MAX);
 	/* The caller's buffer too short for all of it: user= shown. */
@@ -932,7 +1079,7 @@ static void format_test_longest_lines_fit(struct kunit *test)
 	s->user.len = U32_MAX;
 	s->user.stored = ACCEPTTRACE_ADDR_MAX;
 	memset(s->user.data + 3, 0xff, ACCEPTTRACE_ADDR_MAX - 3);
-	len = at_format_record(NULL, 0, &s->hdr);
+	len = at_format_record(NULL, 0, pack_sys(test, s));
 	kunit_info(test, "longest sys_accept4 line, truncated user: %d bytes",
 		   len);
 	KUNIT_EXPECT_LT(test, len, AT_LINE_MAX);
@@ -950,7 +1097,7 @@ static void format_test_longest_lines_fit(struct kunit *test)
 		  65535, U32_MAX);
 	i->local = i->listen;
 	i->peer = i->listen;
-	len = at_format_record(NULL, 0, &i->hdr);
+	len = at_format_record(NULL, 0, pack_inet(test, i));
 	kunit_info(test, "longest inet_accept line: %d bytes", len);
 	KUNIT_EXPECT_LT(test, len, AT_LINE_MAX);
 }
@@ -980,6 +1127,7 @@ static struct kunit_case format_test_cases[] = {
 	KUNIT_CASE(format_test_comm_odd_bytes),
 	KUNIT_CASE(format_test_lost),
 	KUNIT_CASE(format_test_unknown_record),
+	KUNIT_CASE(format_test_malformed_addresses),
 	KUNIT_CASE(format_test_body),
 	KUNIT_CASE(format_test_record_truncated),
 	KUNIT_CASE(format_test_longest_lines_fit),

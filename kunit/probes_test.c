@@ -36,7 +36,10 @@ struct seen {
 	unsigned int	inet;
 	unsigned int	sys;
 	unsigned int	lost;
-	struct accepttrace_inet_accept last;
+	/* The last inet_accept record, whole, and its parts. */
+	union at_scratch rec;
+	const struct accepttrace_inet_accept *last;
+	const struct accepttrace_sockaddr *listen, *local, *peer;
 };
 
 static void keep(struct kunit *test, struct socket *sock)
@@ -156,8 +159,17 @@ static void drain(struct kunit *test, struct seen *s)
 			if (h.type == ACCEPTTRACE_REC_SYS_ACCEPT4) {
 				s->sys++;
 			} else if (h.type == ACCEPTTRACE_REC_INET_ACCEPT) {
+				const struct accepttrace_sockaddr *sa[3];
+
 				s->inet++;
-				s->last = rec->inet;
+				s->rec = *rec;
+				KUNIT_ASSERT_EQ(test,
+						accepttrace_rec_addrs(&s->rec.hdr,
+								      sa), 0);
+				s->last = &s->rec.inet;
+				s->listen = sa[ACCEPTTRACE_ADDR_LISTEN];
+				s->local = sa[ACCEPTTRACE_ADDR_LOCAL];
+				s->peer = sa[ACCEPTTRACE_ADDR_PEER];
 			}
 		}
 	}
@@ -245,28 +257,28 @@ static void check_inet_accept(struct kunit *test, int family)
 	KUNIT_EXPECT_EQ(test, sum_hits(AT_PROBE_INET_ACCEPT), hits_inet + 1);
 	KUNIT_EXPECT_EQ(test, sum_hits(AT_PROBE_SYS_ACCEPT4), hits_sys);
 
-	KUNIT_EXPECT_EQ(test, s.last.hdr.type, ACCEPTTRACE_REC_INET_ACCEPT);
-	KUNIT_EXPECT_EQ(test, s.last.hdr.size,
-			sizeof(struct accepttrace_inet_accept));
-	KUNIT_EXPECT_LT(test, s.last.hdr.cpu, nr_cpu_ids);
-	KUNIT_EXPECT_GE(test, s.last.hdr.ts_ns, before);
-	KUNIT_EXPECT_LE(test, s.last.hdr.ts_ns, after);
-	KUNIT_EXPECT_LE(test, s.last.latency_ns, after - before);
-	expect_task(test, &s.last.task);
-	KUNIT_EXPECT_EQ(test, s.last.ret, 0);
-	KUNIT_EXPECT_EQ(test, s.last.flags, 0);
-	KUNIT_EXPECT_EQ(test, s.last.kern, 1);
-	KUNIT_EXPECT_EQ(test, s.last.reserved0, 0);
-	KUNIT_EXPECT_EQ(test, s.last.family, family);
-	KUNIT_EXPECT_EQ(test, s.last.type, SOCK_STREAM);
-	KUNIT_EXPECT_EQ(test, s.last.protocol, IPPROTO_TCP);
-	KUNIT_EXPECT_EQ(test, s.last.qlen, 1);
-	KUNIT_EXPECT_EQ(test, s.last.qmax, TEST_BACKLOG);
-	expect_sockname(test, &s.last.listen, l, false);
-	expect_sockname(test, &s.last.local, a, false);
-	expect_sockname(test, &s.last.peer, a, true);
+	KUNIT_EXPECT_EQ(test, s.last->hdr.type, ACCEPTTRACE_REC_INET_ACCEPT);
+	/* 88 bytes, then three addresses of 24 (IPv4) or 40 (IPv6). */
+	KUNIT_EXPECT_EQ(test, s.last->hdr.size, family == AF_INET ? 160 : 208);
+	KUNIT_EXPECT_LT(test, s.last->hdr.cpu, nr_cpu_ids);
+	KUNIT_EXPECT_GE(test, s.last->hdr.ts_ns, before);
+	KUNIT_EXPECT_LE(test, s.last->hdr.ts_ns, after);
+	KUNIT_EXPECT_LE(test, s.last->latency_ns, after - before);
+	expect_task(test, &s.last->task);
+	KUNIT_EXPECT_EQ(test, s.last->ret, 0);
+	KUNIT_EXPECT_EQ(test, s.last->flags, 0);
+	KUNIT_EXPECT_EQ(test, s.last->kern, 1);
+	KUNIT_EXPECT_EQ(test, s.last->reserved0, 0);
+	KUNIT_EXPECT_EQ(test, s.last->family, family);
+	KUNIT_EXPECT_EQ(test, s.last->type, SOCK_STREAM);
+	KUNIT_EXPECT_EQ(test, s.last->protocol, IPPROTO_TCP);
+	KUNIT_EXPECT_EQ(test, s.last->qlen, 1);
+	KUNIT_EXPECT_EQ(test, s.last->qmax, TEST_BACKLOG);
+	expect_sockname(test, s.listen, l, false);
+	expect_sockname(test, s.local, a, false);
+	expect_sockname(test, s.peer, a, true);
 	/* ...which is the client's own address. */
-	expect_sockname(test, &s.last.peer, c, false);
+	expect_sockname(test, s.peer, c, false);
 	expect_clean_run(test);
 }
 
@@ -322,7 +334,7 @@ static void probes_test_inet_accept_line(struct kunit *test)
 	accept_one(test, l);
 	drain(test, &s);
 	KUNIT_ASSERT_EQ(test, s.inet, 1);
-	at_format_record(line, AT_LINE_MAX, &s.last.hdr);
+	at_format_record(line, AT_LINE_MAX, &s.last->hdr);
 	snprintf(want, sizeof(want),
 		 " inet_accept(listen=127.0.0.1:%u, flags=0, kern=1) = 0 peer=127.0.0.1:%u local=127.0.0.1:%u qlen=1/%u lat=",
 		 port, cport, port, TEST_BACKLOG);
@@ -340,23 +352,26 @@ static void probes_test_inet_accept_eagain(struct kunit *test)
 	drain(test, &s);
 	KUNIT_ASSERT_EQ(test, s.inet, 1);
 	KUNIT_EXPECT_EQ(test, s.sys, 0);
-	expect_task(test, &s.last.task);
-	KUNIT_EXPECT_EQ(test, s.last.ret, -EAGAIN);
-	KUNIT_EXPECT_EQ(test, s.last.flags, O_NONBLOCK);
-	KUNIT_EXPECT_EQ(test, s.last.kern, 1);
-	KUNIT_EXPECT_EQ(test, s.last.qlen, 0);
-	KUNIT_EXPECT_EQ(test, s.last.qmax, TEST_BACKLOG);
+	expect_task(test, &s.last->task);
+	KUNIT_EXPECT_EQ(test, s.last->ret, -EAGAIN);
+	KUNIT_EXPECT_EQ(test, s.last->flags, O_NONBLOCK);
+	KUNIT_EXPECT_EQ(test, s.last->kern, 1);
+	KUNIT_EXPECT_EQ(test, s.last->qlen, 0);
+	KUNIT_EXPECT_EQ(test, s.last->qmax, TEST_BACKLOG);
 	/* No new socket: nothing about it is recorded. */
-	KUNIT_EXPECT_EQ(test, s.last.family, 0);
-	KUNIT_EXPECT_EQ(test, s.last.type, 0);
-	KUNIT_EXPECT_EQ(test, s.last.protocol, 0);
-	KUNIT_EXPECT_EQ(test, s.last.local.len, 0);
-	KUNIT_EXPECT_EQ(test, s.last.peer.len, 0);
-	expect_sockname(test, &s.last.listen, l, false);
+	KUNIT_EXPECT_EQ(test, s.last->family, 0);
+	KUNIT_EXPECT_EQ(test, s.last->type, 0);
+	KUNIT_EXPECT_EQ(test, s.last->protocol, 0);
+	KUNIT_EXPECT_EQ(test, s.local->len, 0);
+	KUNIT_EXPECT_EQ(test, s.peer->len, 0);
+	expect_sockname(test, s.listen, l, false);
 	expect_clean_run(test);
 }
 
-/* Every byte of @sa past what it stores is zero. */
+/*
+ * Every byte of @sa's padding, past what it stores up to the next
+ * multiple of 8, is zero.
+ */
 static void expect_slot_clean(struct kunit *test,
 			      const struct accepttrace_sockaddr *sa)
 {
@@ -365,7 +380,7 @@ static void expect_slot_clean(struct kunit *test,
 	KUNIT_EXPECT_LE(test, sa->stored, ACCEPTTRACE_ADDR_MAX);
 	if (!sa->len)
 		KUNIT_EXPECT_EQ(test, sa->stored, 0);
-	for (i = sa->stored; i < ACCEPTTRACE_ADDR_MAX; i++)
+	for (i = sa->stored; i < round_up(sa->stored, 8); i++)
 		if (sa->data[i]) {
 			KUNIT_FAIL(test, "address byte %u is %#x, not 0", i,
 				   sa->data[i]);
@@ -401,30 +416,33 @@ static void probes_test_dirty_ring(struct kunit *test)
 	accept_one(test, l);
 	drain(test, &s);
 	KUNIT_ASSERT_EQ(test, s.inet, 1);
-	KUNIT_EXPECT_EQ(test, s.last.ret, 0);
-	KUNIT_EXPECT_EQ(test, s.last.reserved0, 0);
-	KUNIT_EXPECT_EQ(test, s.last.listen.stored, sizeof(struct sockaddr_in));
-	expect_slot_clean(test, &s.last.listen);
-	expect_slot_clean(test, &s.last.local);
-	expect_slot_clean(test, &s.last.peer);
-	expect_sockname(test, &s.last.listen, l, false);
+	KUNIT_EXPECT_EQ(test, s.last->ret, 0);
+	KUNIT_EXPECT_EQ(test, s.last->hdr.size, 160);
+	KUNIT_EXPECT_EQ(test, s.last->reserved0, 0);
+	KUNIT_EXPECT_EQ(test, s.listen->stored, sizeof(struct sockaddr_in));
+	expect_slot_clean(test, s.listen);
+	expect_slot_clean(test, s.local);
+	expect_slot_clean(test, s.peer);
+	expect_sockname(test, s.listen, l, false);
 
 	dirty_rings();
 	KUNIT_ASSERT_EQ(test, kernel_accept(l, &a, O_NONBLOCK), -EAGAIN);
 	drain(test, &s);
 	KUNIT_ASSERT_EQ(test, s.inet, 1);
-	KUNIT_EXPECT_EQ(test, s.last.ret, -EAGAIN);
-	KUNIT_EXPECT_EQ(test, s.last.reserved0, 0);
-	KUNIT_EXPECT_EQ(test, s.last.family, 0);
-	KUNIT_EXPECT_EQ(test, s.last.type, 0);
-	KUNIT_EXPECT_EQ(test, s.last.protocol, 0);
-	KUNIT_EXPECT_EQ(test, s.last.local.len, 0);
-	KUNIT_EXPECT_EQ(test, s.last.local.flags, 0);
-	KUNIT_EXPECT_EQ(test, s.last.peer.len, 0);
-	KUNIT_EXPECT_EQ(test, s.last.peer.flags, 0);
-	expect_slot_clean(test, &s.last.listen);
-	expect_slot_clean(test, &s.last.local);
-	expect_slot_clean(test, &s.last.peer);
+	KUNIT_EXPECT_EQ(test, s.last->ret, -EAGAIN);
+	/* 88 bytes, the listener's 24 and two empty addresses of 8. */
+	KUNIT_EXPECT_EQ(test, s.last->hdr.size, 128);
+	KUNIT_EXPECT_EQ(test, s.last->reserved0, 0);
+	KUNIT_EXPECT_EQ(test, s.last->family, 0);
+	KUNIT_EXPECT_EQ(test, s.last->type, 0);
+	KUNIT_EXPECT_EQ(test, s.last->protocol, 0);
+	KUNIT_EXPECT_EQ(test, s.local->len, 0);
+	KUNIT_EXPECT_EQ(test, s.local->flags, 0);
+	KUNIT_EXPECT_EQ(test, s.peer->len, 0);
+	KUNIT_EXPECT_EQ(test, s.peer->flags, 0);
+	expect_slot_clean(test, s.listen);
+	expect_slot_clean(test, s.local);
+	expect_slot_clean(test, s.peer);
 	expect_clean_run(test);
 }
 
@@ -458,7 +476,7 @@ static void probes_test_filter_port(struct kunit *test)
 	drain(test, &s);
 	KUNIT_EXPECT_EQ(test, s.inet, 1);
 	KUNIT_EXPECT_EQ(test, sum_filtered(), filtered + 1);
-	KUNIT_EXPECT_EQ(test, s.last.qlen, 1);
+	KUNIT_EXPECT_EQ(test, s.last->qlen, 1);
 }
 
 static void probes_test_filter_comm(struct kunit *test)
@@ -499,7 +517,7 @@ static void probes_test_filter_errors(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kernel_accept(l, &a, O_NONBLOCK), -EAGAIN);
 	drain(test, &s);
 	KUNIT_EXPECT_EQ(test, s.inet, 1);
-	KUNIT_EXPECT_EQ(test, s.last.ret, -EAGAIN);
+	KUNIT_EXPECT_EQ(test, s.last->ret, -EAGAIN);
 }
 
 static void probes_test_disabled(struct kunit *test)
@@ -549,11 +567,32 @@ static void probes_test_unregister(struct kunit *test)
 	at_probes_unregister();
 }
 
-/* fill_sock_addr() on AF_UNIX gives what unix_getname() gives. */
+/*
+ * put_sock_addr() of @sk into a buffer painted with older bytes: what it
+ * stores, padded with zeros, and it ends where its size says.
+ */
+static struct accepttrace_sockaddr *put_sock_addr_at(struct kunit *test,
+						     u8 *buf,
+						     const struct sock *sk,
+						     bool peer)
+{
+	struct accepttrace_sockaddr *sa = (struct accepttrace_sockaddr *)buf;
+	u8 *end;
+
+	memset(buf, 0xa5, ACCEPTTRACE_SOCKADDR_SIZE(ACCEPTTRACE_ADDR_MAX));
+	end = (u8 *)put_sock_addr(sa, sk, peer);
+	KUNIT_EXPECT_PTR_EQ(test, end,
+			    buf + ACCEPTTRACE_SOCKADDR_SIZE(sa->stored));
+	expect_slot_clean(test, sa);
+	return sa;
+}
+
+/* put_sock_addr() on AF_UNIX gives what unix_getname() gives. */
 static void probes_test_unix_addresses(struct kunit *test)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct accepttrace_sockaddr sa;
+	u64 buf[ACCEPTTRACE_SOCKADDR_SIZE(ACCEPTTRACE_ADDR_MAX) / 8];
+	struct accepttrace_sockaddr *sa;
 	struct socket *l, *c, *a;
 	int len;
 
@@ -572,27 +611,22 @@ static void probes_test_unix_addresses(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kernel_accept(l, &a, 0), 0);
 	keep(test, a);
 
-	memset(&sa, 0, sizeof(sa));
-	fill_sock_addr(&sa, l->sk, false);
-	KUNIT_EXPECT_EQ(test, sa.len, len);
-	expect_sockname(test, &sa, l, false);
+	sa = put_sock_addr_at(test, (u8 *)buf, l->sk, false);
+	KUNIT_EXPECT_EQ(test, sa->len, len);
+	expect_sockname(test, sa, l, false);
 	/* The accepted socket has the listener's name... */
-	memset(&sa, 0, sizeof(sa));
-	fill_sock_addr(&sa, a->sk, false);
-	expect_sockname(test, &sa, a, false);
-	KUNIT_EXPECT_EQ(test, sa.len, len);
+	sa = put_sock_addr_at(test, (u8 *)buf, a->sk, false);
+	expect_sockname(test, sa, a, false);
+	KUNIT_EXPECT_EQ(test, sa->len, len);
 	/* ...and an unnamed peer: the family alone. */
-	memset(&sa, 0, sizeof(sa));
-	fill_sock_addr(&sa, a->sk, true);
-	expect_sockname(test, &sa, a, true);
-	KUNIT_EXPECT_EQ(test, sa.len, sizeof(sa_family_t));
-	memset(&sa, 0, sizeof(sa));
-	fill_sock_addr(&sa, c->sk, false);
-	expect_sockname(test, &sa, c, false);
-	memset(&sa, 0, sizeof(sa));
-	fill_sock_addr(&sa, c->sk, true);
-	expect_sockname(test, &sa, c, true);
-	KUNIT_EXPECT_EQ(test, sa.len, len);
+	sa = put_sock_addr_at(test, (u8 *)buf, a->sk, true);
+	expect_sockname(test, sa, a, true);
+	KUNIT_EXPECT_EQ(test, sa->len, sizeof(sa_family_t));
+	sa = put_sock_addr_at(test, (u8 *)buf, c->sk, false);
+	expect_sockname(test, sa, c, false);
+	sa = put_sock_addr_at(test, (u8 *)buf, c->sk, true);
+	expect_sockname(test, sa, c, true);
+	KUNIT_EXPECT_EQ(test, sa->len, len);
 	KUNIT_EXPECT_EQ(test, sock_port(a->sk), 0);
 }
 

@@ -764,7 +764,8 @@ static void out_accept_args(struct at_out *o, __u64 uaddr, __u64 uaddrlen,
 }
 
 static void out_sys_accept4(struct at_out *o,
-			    const struct accepttrace_sys_accept4 *r)
+			    const struct accepttrace_sys_accept4 *r,
+			    const struct accepttrace_sockaddr *const *sa)
 {
 	const char *name = at_syscall_name(r->syscall);
 
@@ -777,14 +778,15 @@ static void out_sys_accept4(struct at_out *o,
 	out_result(o, r->ret);
 	if (r->ret >= 0) {
 		if (r->valid & ACCEPTTRACE_V_SOCK)
-			out_addrs(o, &r->peer, &r->local);
+			out_addrs(o, sa[ACCEPTTRACE_ADDR_PEER],
+				  sa[ACCEPTTRACE_ADDR_LOCAL]);
 		else
 			out_mem(o, " peer=? local=?", sizeof(" peer=? local=?") - 1);
 	}
 	/* What the caller received, where that is not the whole peer. */
 	if (user_truncated(r)) {
 		out_mem(o, " user=", sizeof(" user=") - 1);
-		out_sockaddr(o, &r->user);
+		out_sockaddr(o, sa[ACCEPTTRACE_ADDR_USER]);
 	}
 	out_latency(o, r->latency_ns);
 }
@@ -795,10 +797,11 @@ static void out_sys_accept4(struct at_out *o,
  * io_uring reports in the CQE.
  */
 static void out_uring_accept(struct at_out *o,
-			     const struct accepttrace_uring_accept *r)
+			     const struct accepttrace_uring_accept *r,
+			     const struct accepttrace_sockaddr *const *sa)
 {
 	out_mem(o, "uring_accept(listen=", sizeof("uring_accept(listen=") - 1);
-	out_sockaddr(o, &r->listen);
+	out_sockaddr(o, sa[ACCEPTTRACE_ADDR_LISTEN]);
 	out_accept_args(o, r->uaddr, r->uaddrlen, r->valid, r->addrlen_in,
 			r->addrlen_out, r->flags);
 	out_mem(o, ", file_flags=", sizeof(", file_flags=") - 1);
@@ -808,7 +811,8 @@ static void out_uring_accept(struct at_out *o,
 	out_result(o, r->ret);
 	if (r->ret >= 0) {
 		if (r->valid & ACCEPTTRACE_V_SOCK)
-			out_addrs(o, &r->peer, &r->local);
+			out_addrs(o, sa[ACCEPTTRACE_ADDR_PEER],
+				  sa[ACCEPTTRACE_ADDR_LOCAL]);
 		else
 			out_mem(o, " peer=? local=?", sizeof(" peer=? local=?") - 1);
 	}
@@ -816,10 +820,11 @@ static void out_uring_accept(struct at_out *o,
 }
 
 static void out_inet_accept(struct at_out *o,
-			    const struct accepttrace_inet_accept *r)
+			    const struct accepttrace_inet_accept *r,
+			    const struct accepttrace_sockaddr *const *sa)
 {
 	out_mem(o, "inet_accept(listen=", sizeof("inet_accept(listen=") - 1);
-	out_sockaddr(o, &r->listen);
+	out_sockaddr(o, sa[ACCEPTTRACE_ADDR_LISTEN]);
 	out_mem(o, ", flags=", sizeof(", flags=") - 1);
 	out_flags(o, r->flags, at_file_flag_names, at_file_flag_names_count);
 	out_mem(o, ", kern=", sizeof(", kern=") - 1);
@@ -827,7 +832,7 @@ static void out_inet_accept(struct at_out *o,
 	out_char(o, ')');
 	out_result(o, r->ret);
 	if (r->ret >= 0)
-		out_addrs(o, &r->peer, &r->local);
+		out_addrs(o, sa[ACCEPTTRACE_ADDR_PEER], sa[ACCEPTTRACE_ADDR_LOCAL]);
 	out_mem(o, " qlen=", sizeof(" qlen=") - 1);
 	out_uint(o, r->qlen);
 	out_char(o, '/');
@@ -853,29 +858,36 @@ static void out_cpu(struct at_out *o, __u32 cpu)
 	out_char(o, ' ');
 }
 
+/*
+ * A record of a type this does not know, or one whose addresses do not
+ * lie within its size, is printed by its header alone.
+ */
 static void out_body(struct at_out *o, const struct accepttrace_hdr *h)
 {
+	const struct accepttrace_sockaddr *sa[ACCEPTTRACE_REC_NADDR];
+
 	switch (h->type) {
 	case ACCEPTTRACE_REC_SYS_ACCEPT4:
-		if (h->size < sizeof(struct accepttrace_sys_accept4))
+		if (accepttrace_rec_addrs(h, sa))
 			break;
 		out_cpu(o, h->cpu);
 		out_task(o, &((const struct accepttrace_sys_accept4 *)h)->task);
-		out_sys_accept4(o, (const struct accepttrace_sys_accept4 *)h);
+		out_sys_accept4(o, (const struct accepttrace_sys_accept4 *)h, sa);
 		return;
 	case ACCEPTTRACE_REC_INET_ACCEPT:
-		if (h->size < sizeof(struct accepttrace_inet_accept))
+		if (accepttrace_rec_addrs(h, sa))
 			break;
 		out_cpu(o, h->cpu);
 		out_task(o, &((const struct accepttrace_inet_accept *)h)->task);
-		out_inet_accept(o, (const struct accepttrace_inet_accept *)h);
+		out_inet_accept(o, (const struct accepttrace_inet_accept *)h, sa);
 		return;
 	case ACCEPTTRACE_REC_URING_ACCEPT:
-		if (h->size < sizeof(struct accepttrace_uring_accept))
+		if (accepttrace_rec_addrs(h, sa))
 			break;
 		out_cpu(o, h->cpu);
 		out_task(o, &((const struct accepttrace_uring_accept *)h)->task);
-		out_uring_accept(o, (const struct accepttrace_uring_accept *)h);
+		out_uring_accept(o, (const struct accepttrace_uring_accept *)h,
+				 sa);
 		return;
 	case ACCEPTTRACE_REC_LOST:
 		if (h->size < sizeof(struct accepttrace_lost))

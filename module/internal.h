@@ -23,6 +23,7 @@ union at_scratch {
 	struct accepttrace_sys_accept4	sys;
 	struct accepttrace_inet_accept	inet;
 	struct accepttrace_uring_accept	uring;
+	u8				bytes[ACCEPTTRACE_REC_MAX];
 };
 
 /* filter.c */

@@ -49,11 +49,11 @@ u32 at_ring_bytes;
  */
 static_assert(sizeof(struct accepttrace_hdr) == 24);
 static_assert(sizeof(struct accepttrace_task) == 32);
-static_assert(sizeof(struct accepttrace_sockaddr) == 120);
-static_assert(sizeof(struct accepttrace_sys_accept4) == 464);
-static_assert(offsetof(struct accepttrace_sys_accept4, user) == 104);
-static_assert(sizeof(struct accepttrace_inet_accept) == 448);
-static_assert(offsetof(struct accepttrace_inet_accept, listen) == 88);
+static_assert(sizeof(struct accepttrace_sockaddr) == 8);
+static_assert(sizeof(struct accepttrace_sys_accept4) == 104);
+static_assert(sizeof(struct accepttrace_inet_accept) == 88);
+static_assert(sizeof(struct accepttrace_uring_accept) == 104);
+static_assert(ACCEPTTRACE_REC_MAX == 464);
 static_assert(sizeof(struct accepttrace_lost) == 32);
 static_assert(sizeof(struct accepttrace_filter) == 120);
 

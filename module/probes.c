@@ -90,42 +90,69 @@ atomic_t at_preemptible_calls = ATOMIC_INIT(0);
 
 /*
  * Records are built in place in the ring, which holds older records'
- * bytes: every field is written, and every byte of an address slot past
- * what it stores is zeroed.  A slot is zeroed whole with plain stores:
- * GCC turns a constant-size memset into "rep stos", whose start-up costs
- * more than these fifteen stores.
+ * bytes, so every field is written.  An accept record's three addresses
+ * follow its fixed part, each as long as what it stores (include/
+ * accepttrace.h): the handler reserves room for the largest record of
+ * its type, writes the addresses one after the other from a cursor and
+ * commits the size they came to.
  */
-static __always_inline void no_addr(struct accepttrace_sockaddr *sa)
-{
-	u64 *q = (u64 *)sa;
+#define AT_REC_ROOM(fixed)	((fixed) + ACCEPTTRACE_REC_NADDR * \
+				 ACCEPTTRACE_SOCKADDR_SIZE(ACCEPTTRACE_ADDR_MAX))
 
-	BUILD_BUG_ON(sizeof(*sa) != 15 * sizeof(u64));
-	q[0] = 0;
-	q[1] = 0;
-	q[2] = 0;
-	q[3] = 0;
-	q[4] = 0;
-	q[5] = 0;
-	q[6] = 0;
-	q[7] = 0;
-	q[8] = 0;
-	q[9] = 0;
-	q[10] = 0;
-	q[11] = 0;
-	q[12] = 0;
-	q[13] = 0;
-	q[14] = 0;
+static_assert(AT_REC_ROOM(sizeof(struct accepttrace_sys_accept4)) ==
+	      ACCEPTTRACE_REC_MAX);
+static_assert(AT_REC_ROOM(sizeof(struct accepttrace_uring_accept)) ==
+	      ACCEPTTRACE_REC_MAX);
+static_assert(AT_REC_ROOM(sizeof(struct accepttrace_inet_accept)) <
+	      ACCEPTTRACE_REC_MAX);
+
+/* Where a record's first address goes. */
+static __always_inline struct accepttrace_sockaddr *
+first_addr(void *rec, size_t fixed)
+{
+	return (struct accepttrace_sockaddr *)((u8 *)rec + fixed);
 }
 
-static __always_inline void set_addr(struct accepttrace_sockaddr *sa,
-				     const void *addr, u32 len)
+/*
+ * Close the address at @sa, whose first @stored bytes of data are
+ * written: its head, and zeros up to the next multiple of 8.  Returns
+ * where the next address goes.
+ */
+static __always_inline struct accepttrace_sockaddr *
+addr_close(struct accepttrace_sockaddr *sa, u32 len, u32 stored, u16 flags)
+{
+	sa->len = len;
+	sa->stored = stored;
+	sa->flags = flags;
+	if (stored & 7)
+		memset(sa->data + stored, 0, 8 - (stored & 7));
+	return (struct accepttrace_sockaddr *)
+		((u8 *)sa + ACCEPTTRACE_SOCKADDR_SIZE(stored));
+}
+
+/* No address: the 8-byte head alone, all zero. */
+static __always_inline struct accepttrace_sockaddr *
+no_addr(struct accepttrace_sockaddr *sa)
+{
+	*(u64 *)sa = 0;
+	return sa + 1;
+}
+
+/* @len bytes of @addr, of which the first ACCEPTTRACE_ADDR_MAX are kept. */
+static __always_inline struct accepttrace_sockaddr *
+put_addr(struct accepttrace_sockaddr *sa, const void *addr, u32 len)
 {
 	u32 n = min_t(u32, len, ACCEPTTRACE_ADDR_MAX);
 
-	no_addr(sa);
-	sa->len = len;
-	sa->stored = n;
 	memcpy(sa->data, addr, n);
+	return addr_close(sa, len, n, 0);
+}
+
+/* The record is done at @end: its size, for at_emit() to commit. */
+static __always_inline void rec_close(struct accepttrace_hdr *hdr,
+				      const struct accepttrace_sockaddr *end)
+{
+	hdr->size = (const u8 *)end - (const u8 *)hdr;
 }
 
 /*
@@ -206,16 +233,14 @@ static u32 sock_name(u8 *buf, const struct sock *sk, bool peer)
 	}
 }
 
-/* The same, into a record's address slot. */
-static void fill_sock_addr(struct accepttrace_sockaddr *sa,
-			   const struct sock *sk, bool peer)
+/* The same, into a record's next address; returns the one after it. */
+static struct accepttrace_sockaddr *put_sock_addr(struct accepttrace_sockaddr *sa,
+						  const struct sock *sk,
+						  bool peer)
 {
-	u32 len;
+	u32 len = sock_name(sa->data, sk, peer);
 
-	no_addr(sa);
-	len = sock_name(sa->data, sk, peer);
-	sa->len = len;
-	sa->stored = min_t(u32, len, ACCEPTTRACE_ADDR_MAX);
+	return addr_close(sa, len, min_t(u32, len, ACCEPTTRACE_ADDR_MAX), 0);
 }
 
 static u16 sock_port(const struct sock *sk)
@@ -449,6 +474,7 @@ static void uring_return(const struct at_do_entry *e, struct file *file)
 	struct sock *nsk = ret ? NULL : file_sock(file);
 	struct at_event_key key = { .netns = task_netns() };
 	struct accepttrace_uring_accept *rec;
+	struct accepttrace_sockaddr *sa;
 	u64 now = ktime_get_ns();
 	s32 addrlen_out;
 	u16 valid;
@@ -471,8 +497,8 @@ static void uring_return(const struct at_do_entry *e, struct file *file)
 	if (nsk)
 		valid |= ACCEPTTRACE_V_SOCK;
 	rec = (struct accepttrace_uring_accept *)
-		at_ring_reserve(r, ACCEPTTRACE_REC_URING_ACCEPT, sizeof(*rec),
-				now);
+		at_ring_reserve(r, ACCEPTTRACE_REC_URING_ACCEPT,
+				AT_REC_ROOM(sizeof(*rec)), now);
 	if (!rec)
 		return;
 	fill_task(&rec->task, key.netns);
@@ -486,17 +512,15 @@ static void uring_return(const struct at_do_entry *e, struct file *file)
 	rec->addrlen_in = e->addrlen_in;
 	rec->addrlen_out = addrlen_out;
 	rec->latency_ns = now - e->ts;
-	if (lsk)
-		fill_sock_addr(&rec->listen, lsk, false);
-	else
-		no_addr(&rec->listen);
+	sa = first_addr(rec, sizeof(*rec));
+	sa = lsk ? put_sock_addr(sa, lsk, false) : no_addr(sa);
 	if (nsk) {
-		fill_sock_addr(&rec->local, nsk, false);
-		fill_sock_addr(&rec->peer, nsk, true);
+		sa = put_sock_addr(sa, nsk, false);
+		sa = put_sock_addr(sa, nsk, true);
 	} else {
-		no_addr(&rec->local);
-		no_addr(&rec->peer);
+		sa = no_addr(no_addr(sa));
 	}
+	rec_close(&rec->hdr, sa);
 	at_emit(r, &rec->hdr);
 }
 
@@ -555,31 +579,32 @@ static int io_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 NOKPROBE_SYMBOL(io_return);
 
-/* What the caller's buffer holds: min(addrlen in, out) bytes. */
-static void read_user_addr(struct accepttrace_sys_accept4 *rec)
+/*
+ * What the caller's buffer holds, min(addrlen in, out) bytes, into the
+ * record's next address; returns the one after it.
+ */
+static struct accepttrace_sockaddr *
+put_user_addr(struct accepttrace_sockaddr *sa,
+	      const struct accepttrace_sys_accept4 *rec)
 {
 	void __user *uaddr = (void __user *)(unsigned long)rec->uaddr;
-	struct accepttrace_sockaddr *sa = &rec->user;
 	u32 n;
 
 	if (!uaddr || (rec->valid & (ACCEPTTRACE_V_ADDRLEN_IN |
 				     ACCEPTTRACE_V_ADDRLEN_OUT)) !=
 		      (ACCEPTTRACE_V_ADDRLEN_IN | ACCEPTTRACE_V_ADDRLEN_OUT) ||
-	    rec->addrlen_in < 0 || rec->addrlen_out < 0) {
-		no_addr(sa);
-		return;
-	}
+	    rec->addrlen_in < 0 || rec->addrlen_out < 0)
+		return no_addr(sa);
 	n = min3((u32)rec->addrlen_in, (u32)rec->addrlen_out,
 		 (u32)ACCEPTTRACE_ADDR_MAX);
-	no_addr(sa);
-	sa->len = rec->addrlen_out;
-	sa->stored = n;
-	if (copy_from_user_nofault(sa->data, uaddr, n)) {
-		/* A partial copy may have written some bytes. */
-		memset(sa->data, 0, n);
-		sa->stored = 0;
-		sa->flags = ACCEPTTRACE_SA_FAULT;
-	}
+	/*
+	 * A partial copy may have written some bytes: past the record's
+	 * end, which stores none of them.
+	 */
+	if (copy_from_user_nofault(sa->data, uaddr, n))
+		return addr_close(sa, rec->addrlen_out, 0,
+				  ACCEPTTRACE_SA_FAULT);
+	return addr_close(sa, rec->addrlen_out, n, 0);
 }
 
 /*
@@ -597,6 +622,7 @@ static int sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct at_event_key key = { .netns = netns, .ret = ret };
 	int __user *ulen = (int __user *)(unsigned long)e->uaddrlen;
 	struct accepttrace_sys_accept4 *rec;
+	struct accepttrace_sockaddr *sa;
 	u64 now = ktime_get_ns();
 	s32 addrlen_out = 0;
 	u16 valid = e->valid;
@@ -623,8 +649,8 @@ static int sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 					    sizeof(addrlen_out)))
 		valid |= ACCEPTTRACE_V_ADDRLEN_OUT;
 	rec = (struct accepttrace_sys_accept4 *)
-		at_ring_reserve(r, ACCEPTTRACE_REC_SYS_ACCEPT4, sizeof(*rec),
-				now);
+		at_ring_reserve(r, ACCEPTTRACE_REC_SYS_ACCEPT4,
+				AT_REC_ROOM(sizeof(*rec)), now);
 	if (!rec)
 		return 0;
 	fill_task(&rec->task, key.netns);
@@ -638,17 +664,15 @@ static int sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	rec->addrlen_in = e->addrlen_in;
 	rec->addrlen_out = addrlen_out;
 	rec->latency_ns = now - e->ts;
-	if (ret >= 0)
-		read_user_addr(rec);
-	else
-		no_addr(&rec->user);
+	sa = first_addr(rec, sizeof(*rec));
+	sa = ret >= 0 ? put_user_addr(sa, rec) : no_addr(sa);
 	if (have_sock) {
-		set_addr(&rec->local, e->local.data, e->local.len);
-		set_addr(&rec->peer, e->peer.data, e->peer.len);
+		sa = put_addr(sa, e->local.data, e->local.len);
+		sa = put_addr(sa, e->peer.data, e->peer.len);
 	} else {
-		no_addr(&rec->local);
-		no_addr(&rec->peer);
+		sa = no_addr(no_addr(sa));
 	}
+	rec_close(&rec->hdr, sa);
 	at_emit(r, &rec->hdr);
 	return 0;
 }
@@ -680,6 +704,7 @@ static int inet_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct sock *lsk = e->sock->sk;
 	struct at_event_key key = { .ret = ret };
 	struct accepttrace_inet_accept *rec;
+	struct accepttrace_sockaddr *sa;
 	u64 now = ktime_get_ns();
 	struct sock *nsk;
 
@@ -694,8 +719,8 @@ static int inet_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 		return 0;
 	}
 	rec = (struct accepttrace_inet_accept *)
-		at_ring_reserve(r, ACCEPTTRACE_REC_INET_ACCEPT, sizeof(*rec),
-				now);
+		at_ring_reserve(r, ACCEPTTRACE_REC_INET_ACCEPT,
+				AT_REC_ROOM(sizeof(*rec)), now);
 	if (!rec)
 		return 0;
 	fill_task(&rec->task, key.netns);
@@ -706,21 +731,21 @@ static int inet_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	rec->qlen = e->qlen;
 	rec->qmax = e->qmax;
 	rec->latency_ns = now - e->ts;
-	fill_sock_addr(&rec->listen, lsk, false);
+	sa = put_sock_addr(first_addr(rec, sizeof(*rec)), lsk, false);
 	nsk = ret == 0 ? e->newsock->sk : NULL;
 	if (nsk) {
 		rec->family = nsk->sk_family;
 		rec->type = e->newsock->type;
 		rec->protocol = nsk->sk_protocol;
-		fill_sock_addr(&rec->local, nsk, false);
-		fill_sock_addr(&rec->peer, nsk, true);
+		sa = put_sock_addr(sa, nsk, false);
+		sa = put_sock_addr(sa, nsk, true);
 	} else {
 		rec->family = 0;
 		rec->type = 0;
 		rec->protocol = 0;
-		no_addr(&rec->local);
-		no_addr(&rec->peer);
+		sa = no_addr(no_addr(sa));
 	}
+	rec_close(&rec->hdr, sa);
 	at_emit(r, &rec->hdr);
 	return 0;
 }

@@ -101,7 +101,9 @@ at_ring_place(struct at_ring *r, u64 head, u16 type, u16 size, u64 ts)
  * Reserve room for a record of @size bytes (a multiple of 8, at most
  * ACCEPTTRACE_REC_MAX) and fill in its header.  Returns the record, to be
  * filled in place and then published with at_ring_commit(), or NULL if it
- * does not fit: the event is then counted as lost.  A reservation is
+ * does not fit: the event is then counted as lost.  @size is the most
+ * the record may take: a record whose addresses make it shorter lowers
+ * its header's size before the commit, which publishes only that much.  A reservation is
  * always committed, and nothing else is written in between: it may have
  * taken the pending LOST record with it.  Producer only.  Inline, as the
  * handlers' hot path; drops and a full ring go to at_ring_reserve_slow().

@@ -131,6 +131,8 @@ const struct accepttrace_lost *at_as_lost(const struct accepttrace_hdr *h)
 
 int at_decode_event(const struct accepttrace_hdr *h, struct at_event *ev)
 {
+	const struct accepttrace_sockaddr *const *sa = ev->sa;
+
 	ev->hdr = h;
 	ev->is_sys = false;
 	ev->is_uring = false;
@@ -141,8 +143,16 @@ int at_decode_event(const struct accepttrace_hdr *h, struct at_event *ev)
 	addr_none(&ev->local);
 	addr_none(&ev->peer);
 	addr_none(&ev->listen);
-	if (h->type == ACCEPTTRACE_REC_SYS_ACCEPT4 &&
-	    h->size >= sizeof(struct accepttrace_sys_accept4)) {
+	/*
+	 * The addresses are found, and bounds-checked against @h->size,
+	 * before any field is read: a record whose addresses do not lie
+	 * within it is no event (printed by its header, as the module's
+	 * text has it), and nothing past @h->size is read.
+	 */
+	if (accepttrace_rec_addrs(h, ev->sa))
+		return -1;
+	switch (h->type) {
+	case ACCEPTTRACE_REC_SYS_ACCEPT4: {
 		const struct accepttrace_sys_accept4 *r = (const void *)h;
 
 		ev->is_sys = true;
@@ -150,46 +160,46 @@ int at_decode_event(const struct accepttrace_hdr *h, struct at_event *ev)
 		ev->ret = r->ret;
 		ev->latency_ns = r->latency_ns;
 		if (r->ret >= 0 && (r->valid & ACCEPTTRACE_V_SOCK)) {
-			at_decode_addr(&r->local, &ev->local);
-			at_decode_addr(&r->peer, &ev->peer);
+			at_decode_addr(sa[ACCEPTTRACE_ADDR_LOCAL], &ev->local);
+			at_decode_addr(sa[ACCEPTTRACE_ADDR_PEER], &ev->peer);
 		}
 		ev->family = ev->local.family >= 0 ? ev->local.family :
 			     ev->peer.family;
 		return 0;
 	}
-	if (h->type == ACCEPTTRACE_REC_INET_ACCEPT &&
-	    h->size >= sizeof(struct accepttrace_inet_accept)) {
+	case ACCEPTTRACE_REC_INET_ACCEPT: {
 		const struct accepttrace_inet_accept *r = (const void *)h;
 
 		ev->task = &r->task;
 		ev->ret = r->ret;
 		ev->latency_ns = r->latency_ns;
-		at_decode_addr(&r->listen, &ev->listen);
+		at_decode_addr(sa[ACCEPTTRACE_ADDR_LISTEN], &ev->listen);
 		if (r->ret >= 0) {
-			at_decode_addr(&r->local, &ev->local);
-			at_decode_addr(&r->peer, &ev->peer);
+			at_decode_addr(sa[ACCEPTTRACE_ADDR_LOCAL], &ev->local);
+			at_decode_addr(sa[ACCEPTTRACE_ADDR_PEER], &ev->peer);
 		}
 		ev->family = r->family ? r->family : ev->listen.family;
 		return 0;
 	}
-	if (h->type == ACCEPTTRACE_REC_URING_ACCEPT &&
-	    h->size >= sizeof(struct accepttrace_uring_accept)) {
+	case ACCEPTTRACE_REC_URING_ACCEPT: {
 		const struct accepttrace_uring_accept *r = (const void *)h;
 
 		ev->is_uring = true;
 		ev->task = &r->task;
 		ev->ret = r->ret;
 		ev->latency_ns = r->latency_ns;
-		at_decode_addr(&r->listen, &ev->listen);
+		at_decode_addr(sa[ACCEPTTRACE_ADDR_LISTEN], &ev->listen);
 		if (r->ret >= 0 && (r->valid & ACCEPTTRACE_V_SOCK)) {
-			at_decode_addr(&r->local, &ev->local);
-			at_decode_addr(&r->peer, &ev->peer);
+			at_decode_addr(sa[ACCEPTTRACE_ADDR_LOCAL], &ev->local);
+			at_decode_addr(sa[ACCEPTTRACE_ADDR_PEER], &ev->peer);
 		}
 		ev->family = ev->local.family >= 0 ? ev->local.family :
 			     ev->listen.family;
 		return 0;
 	}
-	return -1;
+	default:	/* accepttrace_rec_addrs() refused it already */
+		return -1;
+	}
 }
 
 int at_event_port(const struct at_event *ev)

@@ -34,6 +34,27 @@ const char *at_dev_open_error(int err)
 	}
 }
 
+void at_abi_mismatch(FILE *f, __u32 ver)
+{
+	/*
+	 * Version 1 is the release before records shrank to what their
+	 * addresses hold: its records are not what this tool parses, and
+	 * the fix is the module of this tree, not another tool.
+	 */
+	if (ver < ACCEPTTRACE_ABI_VERSION)
+		fprintf(f, "%s: the loaded module speaks record ABI version "
+			"%u, from an older release; this tool reads record ABI "
+			"version %u \xe2\x80\x94 unload it (sudo rmmod "
+			"accepttrace) and load the module built from the same "
+			"tree as this tool\n", at_prog, ver,
+			ACCEPTTRACE_ABI_VERSION);
+	else
+		fprintf(f, "%s: ABI version mismatch: the module speaks "
+			"version %u, this tool speaks version %u \xe2\x80\x94 "
+			"use the tool built with the module\n", at_prog, ver,
+			ACCEPTTRACE_ABI_VERSION);
+}
+
 static int check_abi(int fd)
 {
 	__u32 ver = 0;
@@ -46,10 +67,7 @@ static int check_abi(int fd)
 		return -1;
 	}
 	if (ver != ACCEPTTRACE_ABI_VERSION) {
-		fprintf(stderr, "%s: ABI version mismatch: the module speaks "
-			"version %u, this tool speaks version %u \xe2\x80\x94 "
-			"use the tool built with the module\n", at_prog, ver,
-			ACCEPTTRACE_ABI_VERSION);
+		at_abi_mismatch(stderr, ver);
 		return -1;
 	}
 	return 0;
@@ -118,30 +136,57 @@ void at_reader_free(struct at_reader *r)
 	r->buf = NULL;
 }
 
+size_t at_read_size(size_t size, unsigned long long want, size_t after)
+{
+	size_t n;
+
+	/* @size holds fewer than @want accept records anyway */
+	if (!want || want > size / AT_ACCEPT_MIN)
+		return size;
+	if (!after) {
+		/*
+		 * Records are whole multiples of 8 bytes, so a read of less
+		 * than @want + 1 smallest records takes at most @want; it
+		 * may be too small for the next record (112 to 464 bytes),
+		 * which the module answers with EINVAL, taking nothing.
+		 */
+		n = (want + 1) * AT_ACCEPT_MIN - 8;
+	} else {
+		/*
+		 * The next record did not fit in @after bytes: it takes at
+		 * least @after + 8, and @want more records at least
+		 * @want * AT_ACCEPT_MIN, more than this.  Each try grows by
+		 * at least AT_ACCEPT_MIN: at most four reach
+		 * ACCEPTTRACE_REC_MAX.
+		 */
+		n = after + want * AT_ACCEPT_MIN;
+	}
+	return n < size ? n : size;
+}
+
 /*
  * A read() for at most @want accept records (0: as many as fit), so that
  * -n N takes exactly N from the module and leaves the rest for the next
- * reader: no accept record is smaller than struct accepttrace_inet_accept,
- * and the buffer must hold the largest one.
+ * reader.  Since records are only as long as their addresses, no single
+ * size both holds the largest record and keeps out N + 1 of the
+ * smallest (for N < 4): a read that the next record does not fit fails
+ * with EINVAL and takes nothing, and is tried again a little larger
+ * (at_read_size()).  That bound holds for the records the module held
+ * at the first try.  Only after an EINVAL, records that other CPUs
+ * commit between two tries, stamped before the one that did not fit,
+ * can come first in the larger read, and the ones past N would be taken
+ * and not shown; the module offers no way to read N records exactly.
  */
-static size_t read_size(const struct at_reader *r, unsigned long long want)
-{
-	size_t min = sizeof(struct accepttrace_inet_accept), n;
-
-	if (sizeof(struct accepttrace_sys_accept4) < min)
-		min = sizeof(struct accepttrace_sys_accept4);
-	if (!want || want > r->size / min)
-		return r->size;
-	n = want * min;
-	return n < ACCEPTTRACE_REC_MAX ? ACCEPTTRACE_REC_MAX : n;
-}
-
 long at_dev_read(struct at_reader *r, unsigned long long want)
 {
+	size_t size = 0;
 	ssize_t n;
 
 	r->len = r->off = 0;
-	n = read(r->fd, r->buf, read_size(r, want));
+	do {
+		size = at_read_size(r->size, want, size);
+		n = read(r->fd, r->buf, size);
+	} while (n < 0 && errno == EINVAL && size < r->size);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EINTR)
 			return 0;

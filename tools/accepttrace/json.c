@@ -245,11 +245,14 @@ static char *json_task(char *p, const struct accepttrace_task *t)
 }
 
 
-/* The caller's address buffer at return, as raw bytes. */
+/*
+ * The caller's address buffer at return, as raw bytes: the @stored bytes
+ * the record holds (accepttrace_rec_addrs() checked that they lie within
+ * it, and that @stored <= ACCEPTTRACE_ADDR_MAX).
+ */
 static char *json_user(char *p, const struct accepttrace_sockaddr *u)
 {
-	unsigned int n = u->stored < ACCEPTTRACE_ADDR_MAX ?
-			 u->stored : ACCEPTTRACE_ADDR_MAX;
+	unsigned int n = u->stored;
 
 	p = KEY(p, "user_len");
 	p = at_put_u64(p, u->len);
@@ -305,7 +308,7 @@ static char *json_sys(char *p, const struct accepttrace_sys_accept4 *r,
 	p = json_family(p, ev->family);
 	JSON_ADDR(p, "local", &ev->local);
 	JSON_ADDR(p, "peer", &ev->peer);
-	p = json_user(p, &r->user);
+	p = json_user(p, ev->sa[ACCEPTTRACE_ADDR_USER]);
 	p = KEY(p, "latency_ns");
 	return at_put_s64(p, (long long)r->latency_ns);
 }

@@ -94,6 +94,8 @@ struct at_event {
 	int family;		/* of the (new or listening) socket, -1: ? */
 	struct at_addr local, peer;
 	struct at_addr listen;	/* inet_accept and uring_accept only */
+	/* the record's addresses, ACCEPTTRACE_ADDR_*, within hdr->size */
+	const struct accepttrace_sockaddr *sa[ACCEPTTRACE_REC_NADDR];
 };
 
 /* @h as a LOST record, or NULL if it is not one (or too short). */
@@ -101,7 +103,9 @@ const struct accepttrace_lost *at_as_lost(const struct accepttrace_hdr *h);
 
 /*
  * Fill @ev from a record; returns 0, or -1 for a record that is not an
- * accept record or too short (LOST or an unknown type).
+ * accept record (LOST or an unknown type) or a malformed one: too short,
+ * or addresses that accepttrace_rec_addrs() does not find within
+ * hdr->size.
  */
 int at_decode_event(const struct accepttrace_hdr *h, struct at_event *ev);
 
@@ -178,6 +182,28 @@ int at_reader_init(struct at_reader *r, int fd);
 void at_reader_free(struct at_reader *r);
 long at_dev_read(struct at_reader *r, unsigned long long want);
 const struct accepttrace_hdr *at_dev_next(struct at_reader *r);
+
+/*
+ * The smallest accept record: the smallest fixed part and three empty
+ * addresses.  A LOST record is smaller, but -n does not count those.
+ */
+#define AT_MIN(a, b)		((a) < (b) ? (a) : (b))
+#define AT_ACCEPT_MIN							\
+	(AT_MIN(AT_MIN(sizeof(struct accepttrace_sys_accept4),		\
+		       sizeof(struct accepttrace_inet_accept)),		\
+		sizeof(struct accepttrace_uring_accept)) +		\
+	 ACCEPTTRACE_REC_NADDR * ACCEPTTRACE_SOCKADDR_SIZE(0))
+/*
+ * The size of at_dev_read()'s read() into a buffer of @size bytes, for
+ * at most @want accept records (0: any): @after 0 for the first try, else
+ * the size of the try that the next record did not fit (EINVAL).
+ */
+size_t at_read_size(size_t size, unsigned long long want, size_t after);
+/*
+ * To @f, why a module that speaks ABI version @ver (not this tool's) is
+ * refused, and what to do.
+ */
+void at_abi_mismatch(FILE *f, __u32 ver);
 
 /* ---- run.c: the read loop, signals, clocks ---- */
 extern volatile int at_stop;

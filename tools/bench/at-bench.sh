@@ -605,6 +605,8 @@ drain_round() {
 		set -- $(stats recorded lost)
 		[ "$1" = $((2 * NDRAIN)) ] && [ "$2" = 0 ] ||
 			WHY="$WHY recorded=$1 lost=$2 want $((2 * NDRAIN)), 0;"
+		# What the records take in the rings, before they are read.
+		_used=$(stats used)
 		_flag=
 		[ $_m = bin ] && _flag=-b
 		_res=$("$BENCH" drain $_flag) || WHY="$WHY drain failed;"
@@ -615,7 +617,7 @@ drain_round() {
 		rmmod accepttrace || WHY="$WHY rmmod failed;"
 		if [ -z "$WHY" ]; then
 			ok "round $_rd drain-$_m complete"
-			echo "DRAIN r=$_rd mode=$_m n=$_n ns=$_ns" | tee -a "$DATA"
+			echo "DRAIN r=$_rd mode=$_m n=$_n ns=$_ns used=$_used" | tee -a "$DATA"
 		else
 			notok "round $_rd drain-$_m complete:$WHY"
 		fi
@@ -635,6 +637,9 @@ drain_table() {
 				print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
 		printf 'drain-%-5s %s per record\n' "$_m" "$_med"
 	done
+	# Ring bytes per connection (a sys_accept4 and an inet_accept record).
+	awk -v n="$NDRAIN" '$1 == "DRAIN" { split($6, u, "="); if (u[2] != "") b = u[2] }
+		END { if (b != "") printf "ring bytes per connection %.1f\n", b / n }' "$DATA"
 	echo "=== end"
 }
 

@@ -21,10 +21,13 @@
  * decoded here from the raw bytes.  A missing or an extra record in a
  * group is a failure.
  *
- * Also checked, whatever the account: per CPU, each record's seq is the
- * previous one's plus one plus the events LOST records reported between
- * them.  Output is a KTAP document (numbered results, "# " diagnostics,
- * no plan); the last line summarises what was read:
+ * Also checked, whatever the account: every accept record's layout
+ * (record ABI 2: its addresses lie within it and end at its size, none
+ * stores more than its length, the padding after each one's data is
+ * zero), and per CPU, each record's seq is the previous one's plus one
+ * plus the events LOST records reported between them.  Output is a KTAP
+ * document (numbered results, "# " diagnostics, no plan); the last line
+ * summarises what was read:
  *   # records: total=N sys_accept4=N inet_accept=N uring_accept=N
  *              lost_records=N lost_events=N
  * Exit status: 0 all ok, 1 a check failed, 2 could not run.
@@ -265,8 +268,7 @@ static unsigned int u16_host(const __u8 *p)
 static void set_sockaddr(struct fields *f, const char *what,
 			 const struct accepttrace_sockaddr *sa, bool family)
 {
-	size_t stored = sa->stored < ACCEPTTRACE_ADDR_MAX ?
-			sa->stored : ACCEPTTRACE_ADDR_MAX;
+	size_t stored = sa->stored;	/* <= ADDR_MAX: accepttrace_rec_addrs */
 	const __u8 *d = sa->data;
 	char key[32], ip[INET6_ADDRSTRLEN];
 	const char *name;
@@ -328,8 +330,7 @@ static void set_ret(struct fields *f, __s32 ret)
 
 static void set_user(struct fields *f, const struct accepttrace_sockaddr *u)
 {
-	unsigned int i, n = u->stored < ACCEPTTRACE_ADDR_MAX ?
-			    u->stored : ACCEPTTRACE_ADDR_MAX;
+	unsigned int i, n = u->stored;	/* <= ADDR_MAX, as above */
 	char hex[2 * ACCEPTTRACE_ADDR_MAX + 1];
 
 	set(f, "user_len", "%u", u->len);
@@ -362,7 +363,9 @@ static void set_accept_args(struct fields *f, __u64 uaddr, __u64 uaddrlen,
 		set(f, "addrlen_out", "null");
 }
 
-static void decode_sys(struct fields *f, const struct accepttrace_sys_accept4 *r)
+static void decode_sys(struct fields *f,
+		       const struct accepttrace_sys_accept4 *r,
+		       const struct accepttrace_sockaddr *const *sa)
 {
 	static const char *const names[] = {
 		[ACCEPTTRACE_SYSCALL_UNKNOWN] = "null",
@@ -380,13 +383,15 @@ static void decode_sys(struct fields *f, const struct accepttrace_sys_accept4 *r
 	set_accept_args(f, r->uaddr, r->uaddrlen, r->valid, r->addrlen_in,
 			r->addrlen_out);
 	if (r->ret >= 0 && (r->valid & ACCEPTTRACE_V_SOCK)) {
-		set_sockaddr(f, "local", &r->local, true);
-		set_sockaddr(f, "peer", &r->peer, false);
+		set_sockaddr(f, "local", sa[ACCEPTTRACE_ADDR_LOCAL], true);
+		set_sockaddr(f, "peer", sa[ACCEPTTRACE_ADDR_PEER], false);
 	}
-	set_user(f, &r->user);
+	set_user(f, sa[ACCEPTTRACE_ADDR_USER]);
 }
 
-static void decode_inet(struct fields *f, const struct accepttrace_inet_accept *r)
+static void decode_inet(struct fields *f,
+			const struct accepttrace_inet_accept *r,
+			const struct accepttrace_sockaddr *const *sa)
 {
 	const char *fam = at_name_of(at_family_names, at_family_names_count,
 				     r->family);
@@ -398,19 +403,20 @@ static void decode_inet(struct fields *f, const struct accepttrace_inet_accept *
 	set(f, "kern", "%u", r->kern);
 	set(f, "qlen", "%u", r->qlen);
 	set(f, "qmax", "%u", r->qmax);
-	set_sockaddr(f, "listen", &r->listen, false);
+	set_sockaddr(f, "listen", sa[ACCEPTTRACE_ADDR_LISTEN], false);
 	if (r->ret >= 0) {
 		if (fam)
 			set(f, "family", "%s", fam);
 		else
 			set(f, "family", "%u", r->family);
-		set_sockaddr(f, "local", &r->local, false);
-		set_sockaddr(f, "peer", &r->peer, false);
+		set_sockaddr(f, "local", sa[ACCEPTTRACE_ADDR_LOCAL], false);
+		set_sockaddr(f, "peer", sa[ACCEPTTRACE_ADDR_PEER], false);
 	}
 }
 
 static void decode_uring(struct fields *f,
-			 const struct accepttrace_uring_accept *r)
+			 const struct accepttrace_uring_accept *r,
+			 const struct accepttrace_sockaddr *const *sa)
 {
 	set(f, "probe", "uring_accept");
 	set_task(f, &r->task);
@@ -419,25 +425,30 @@ static void decode_uring(struct fields *f,
 	set_ret(f, r->ret);
 	set_accept_args(f, r->uaddr, r->uaddrlen, r->valid, r->addrlen_in,
 			r->addrlen_out);
-	set_sockaddr(f, "listen", &r->listen, false);
+	set_sockaddr(f, "listen", sa[ACCEPTTRACE_ADDR_LISTEN], false);
 	if (r->ret >= 0 && (r->valid & ACCEPTTRACE_V_SOCK)) {
-		set_sockaddr(f, "local", &r->local, true);
-		set_sockaddr(f, "peer", &r->peer, false);
+		set_sockaddr(f, "local", sa[ACCEPTTRACE_ADDR_LOCAL], true);
+		set_sockaddr(f, "peer", sa[ACCEPTTRACE_ADDR_PEER], false);
 	}
 }
 
+/*
+ * A record whose addresses do not lie within it decodes to no keys (and
+ * fails check_layout()), so it matches no EXPECT line.
+ */
 static void decode(const struct accepttrace_hdr *h, struct fields *f)
 {
+	const struct accepttrace_sockaddr *sa[ACCEPTTRACE_REC_NADDR];
+
 	f->n = 0;
-	if (h->type == ACCEPTTRACE_REC_SYS_ACCEPT4 &&
-	    h->size >= sizeof(struct accepttrace_sys_accept4))
-		decode_sys(f, (const void *)h);
-	else if (h->type == ACCEPTTRACE_REC_INET_ACCEPT &&
-		 h->size >= sizeof(struct accepttrace_inet_accept))
-		decode_inet(f, (const void *)h);
-	else if (h->type == ACCEPTTRACE_REC_URING_ACCEPT &&
-		 h->size >= sizeof(struct accepttrace_uring_accept))
-		decode_uring(f, (const void *)h);
+	if (accepttrace_rec_addrs(h, sa))
+		return;
+	if (h->type == ACCEPTTRACE_REC_SYS_ACCEPT4)
+		decode_sys(f, (const void *)h, sa);
+	else if (h->type == ACCEPTTRACE_REC_INET_ACCEPT)
+		decode_inet(f, (const void *)h, sa);
+	else if (h->type == ACCEPTTRACE_REC_URING_ACCEPT)
+		decode_uring(f, (const void *)h, sa);
 }
 
 static void print_record(const char *prefix, const struct accepttrace_hdr *h)
@@ -640,7 +651,60 @@ static void match(void)
 	}
 }
 
-/* ---- whatever the account: seq continuity and a summary ---- */
+/* ---- whatever the account: layout, seq continuity and a summary ---- */
+
+/*
+ * What is wrong with the layout of accept record @h (record ABI 2), or
+ * NULL: its three addresses lie within it and end exactly at hdr.size
+ * (accepttrace_rec_addrs()), none stores more than its length (nor
+ * anything without one), and the bytes after each address's data, up to
+ * the next multiple of 8, are zero.  *@slot: the address at fault.
+ */
+static const char *layout_error(const struct accepttrace_hdr *h,
+				unsigned int *slot)
+{
+	const struct accepttrace_sockaddr *sa[ACCEPTTRACE_REC_NADDR];
+	unsigned int i, k;
+
+	*slot = 0;
+	if (accepttrace_rec_addrs(h, sa))
+		return "addresses not within hdr.size, or not ending at it";
+	for (i = 0; i < ACCEPTTRACE_REC_NADDR; i++) {
+		const struct accepttrace_sockaddr *a = sa[i];
+		unsigned int end = ACCEPTTRACE_SOCKADDR_SIZE(a->stored) -
+				   sizeof(*a);
+
+		*slot = i;
+		if (a->stored > a->len)
+			return "stored > len";
+		for (k = a->stored; k < end; k++)
+			if (a->data[k])
+				return "padding after the data not zero";
+	}
+	return NULL;
+}
+
+static void check_layout(void)
+{
+	unsigned int i, slot, n = 0, bad = 0;
+	const char *why;
+
+	for (i = 0; i < nrecs; i++) {
+		const struct accepttrace_hdr *h = recs[i].h;
+
+		if (!accepttrace_addrs_offset(h->type))
+			continue;	/* LOST, or counted by summary() */
+		n++;
+		why = layout_error(h, &slot);
+		if (why && bad++ < 5)
+			printf("#   record %u (type %u size %u cpu %u seq %llu)"
+			       ": address %u: %s\n", i, h->type, h->size,
+			       h->cpu, (unsigned long long)h->seq, slot, why);
+	}
+	if (n)
+		tap(!bad, "layout of %u accept records: addresses within, "
+		    "zero padded, ending at hdr.size (%u bad)", n, bad);
+}
 
 struct cpu_seq {
 	__u32 cpu;
@@ -783,6 +847,7 @@ int main(int argc, char **argv)
 			tap(false, "the account %s has EXPECT lines", expect);
 		match();
 	}
+	check_layout();
 	check_seq();
 	summary();
 	return failures ? 1 : 0;

@@ -3,7 +3,10 @@
  * at-dev - poke /dev/accepttrace the ways a shell cannot.
  *
  *   at-dev abi                 print ACCEPTTRACE_IOC_ABI_VERSION
- *   at-dev sizes               "<record> <bytes>" for each record type
+ *   at-dev sizes               "<record> <bytes>": each record type's
+ *                              fixed part (an accept record's three
+ *                              addresses follow it), "address" the
+ *                              empty address, "max" the largest record
  *   at-dev read BUFSZ          text, read(BUFSZ) at a time until empty
  *   at-dev read-nonblock       one O_NONBLOCK read: "EAGAIN" or "data N"
  *   at-dev poll MS             drain, then poll: "ready" within MS or fail
@@ -100,7 +103,10 @@ static int cmd_sizes(void)
 {
 	printf("sys_accept4 %zu\n", sizeof(struct accepttrace_sys_accept4));
 	printf("inet_accept %zu\n", sizeof(struct accepttrace_inet_accept));
+	printf("uring_accept %zu\n", sizeof(struct accepttrace_uring_accept));
 	printf("lost %zu\n", sizeof(struct accepttrace_lost));
+	printf("address %zu\n", (size_t)ACCEPTTRACE_SOCKADDR_SIZE(0));
+	printf("max %zu\n", (size_t)ACCEPTTRACE_REC_MAX);
 	return 0;
 }
 

@@ -142,6 +142,8 @@ static int cmp_port(const void *a, const void *b)
 static void check_record(struct check *k, const struct accepttrace_hdr *h)
 {
 	const struct accepttrace_sys_accept4 *r = (const void *)h;
+	const struct accepttrace_sockaddr *sa[ACCEPTTRACE_REC_NADDR];
+	const struct accepttrace_sockaddr *user, *local, *peer;
 	struct sockaddr_in sin;
 
 	if (h->type == ACCEPTTRACE_REC_LOST) {
@@ -150,6 +152,14 @@ static void check_record(struct check *k, const struct accepttrace_hdr *h)
 	}
 	if (h->type != ACCEPTTRACE_REC_SYS_ACCEPT4)
 		return;		/* inet_accept: not what this test is about */
+	if (accepttrace_rec_addrs(h, sa)) {
+		fprintf(stderr, "at-fdrace: sys_accept4 record of size %u: "
+			"its addresses are not within it\n", h->size);
+		exit(2);
+	}
+	user = sa[ACCEPTTRACE_ADDR_USER];
+	local = sa[ACCEPTTRACE_ADDR_LOCAL];
+	peer = sa[ACCEPTTRACE_ADDR_PEER];
 	k->records++;
 	if (r->ret < 0 || r->fd != listen_fd) {
 		k->other++;
@@ -157,19 +167,19 @@ static void check_record(struct check *k, const struct accepttrace_hdr *h)
 	}
 	if (r->valid & ACCEPTTRACE_V_SOCK)
 		k->sock++;
-	if (r->peer.len == sizeof(sin) && r->user.len == sizeof(sin) &&
-	    r->user.stored == sizeof(sin) && r->peer.stored == sizeof(sin) &&
-	    !memcmp(r->peer.data, r->user.data, sizeof(sin)))
+	if (peer->len == sizeof(sin) && user->len == sizeof(sin) &&
+	    user->stored == sizeof(sin) && peer->stored == sizeof(sin) &&
+	    !memcmp(peer->data, user->data, sizeof(sin)))
 		k->peer_ok++;
-	if (r->local.len == sizeof(sin) && r->local.stored == sizeof(sin)) {
-		memcpy(&sin, r->local.data, sizeof(sin));
+	if (local->len == sizeof(sin) && local->stored == sizeof(sin)) {
+		memcpy(&sin, local->data, sizeof(sin));
 		if (sin.sin_family == AF_INET &&
 		    sin.sin_port == listen_addr.sin_port &&
 		    sin.sin_addr.s_addr == listen_addr.sin_addr.s_addr)
 			k->local_ok++;
 	}
-	if (r->peer.stored >= sizeof(sin) && k->records <= naccepts) {
-		memcpy(&sin, r->peer.data, sizeof(sin));
+	if (peer->stored >= sizeof(sin) && k->records <= naccepts) {
+		memcpy(&sin, peer->data, sizeof(sin));
 		k->ports[k->records - 1] = ntohs(sin.sin_port);
 	}
 }

@@ -26,10 +26,11 @@
  * below; after every debugfs write and filter ioctl, enable and filter
  * read back as the last valid write left them (a refused write changes
  * nothing) and stats agrees; the text stream is whole lines of the
- * record format; binary reads return whole records of known types and
- * sizes, with per-CPU seq continuous across LOST records whenever no
- * text read took a record of that CPU in between.  With -p and -c every
- * record must come from that process (at-churn, running meanwhile).
+ * record format; binary reads return whole records of known types, each
+ * as long as its addresses make it (record ABI 2), with per-CPU seq
+ * continuous across LOST records whenever no text read took a record of
+ * that CPU in between.  With -p and -c every record must come from that
+ * process (at-churn, running meanwhile).
  *
  * Output: a KTAP document, its plan one result per class, "# "
  * diagnostics (the first failures of each class in full), then
@@ -49,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -76,8 +78,19 @@
 #define FILTER_TEXT_MAX		512
 #define PID_LIMIT		(4 * 1024 * 1024)
 
-#define SYS_SIZE	sizeof(struct accepttrace_sys_accept4)
-#define INET_SIZE	sizeof(struct accepttrace_inet_accept)
+/*
+ * Record sizes (ABI 2): an accept record is its fixed part and three
+ * addresses of 8 bytes (none) to 120; SYS_SIZE and INET_SIZE are those
+ * of an IPv4 accept (at-churn's TCP threads).
+ */
+#define SYS_FIXED	sizeof(struct accepttrace_sys_accept4)
+#define INET_FIXED	sizeof(struct accepttrace_inet_accept)
+#define ADDRS_MIN	(ACCEPTTRACE_REC_NADDR * ACCEPTTRACE_SOCKADDR_SIZE(0))
+#define ADDRS_IN	(ACCEPTTRACE_REC_NADDR * \
+			 ACCEPTTRACE_SOCKADDR_SIZE(sizeof(struct sockaddr_in)))
+#define SYS_SIZE	(SYS_FIXED + ADDRS_IN)
+#define INET_SIZE	(INET_FIXED + ADDRS_IN)
+#define ACCEPT_MIN	(INET_FIXED + ADDRS_MIN)
 #define LOST_SIZE	sizeof(struct accepttrace_lost)
 #define REC_MIN		LOST_SIZE
 
@@ -589,8 +602,9 @@ static void bin_feed(const char *buf, size_t n)
 	size_t off = 0;
 
 	while (off < n) {
+		const struct accepttrace_sockaddr *sa[ACCEPTTRACE_REC_NADDR];
 		struct accepttrace_hdr h;
-		size_t want;
+		size_t want, fixed = 0;
 
 		if (n - off < sizeof(h)) {
 			fail(C_BINARY, "%zu bytes after the last record", n - off);
@@ -598,11 +612,16 @@ static void bin_feed(const char *buf, size_t n)
 		}
 		memcpy(&h, buf + off, sizeof(h));
 		switch (h.type) {
-		case ACCEPTTRACE_REC_SYS_ACCEPT4: want = SYS_SIZE; break;
-		case ACCEPTTRACE_REC_INET_ACCEPT: want = INET_SIZE; break;
-		case ACCEPTTRACE_REC_LOST: want = LOST_SIZE; break;
-		default: want = 0; break;
+		case ACCEPTTRACE_REC_SYS_ACCEPT4: fixed = SYS_FIXED; break;
+		case ACCEPTTRACE_REC_INET_ACCEPT: fixed = INET_FIXED; break;
 		}
+		/* an accept record: as long as its addresses, within bounds */
+		if (fixed)
+			want = h.size >= fixed + ADDRS_MIN &&
+			       h.size <= ACCEPTTRACE_REC_MAX && !(h.size % 8) ?
+			       h.size : 0;
+		else
+			want = h.type == ACCEPTTRACE_REC_LOST ? LOST_SIZE : 0;
 		if (!want || h.size != want) {
 			fail(C_BINARY, "record type %u size %u", h.type, h.size);
 			return;
@@ -618,9 +637,16 @@ static void bin_feed(const char *buf, size_t n)
 				struct accepttrace_sys_accept4 s;
 				struct accepttrace_inet_accept i;
 				struct accepttrace_lost l;
+				__u8 b[ACCEPTTRACE_REC_MAX];
 			} rec;
 
 			memcpy(&rec, buf + off, want);
+			if (fixed && accepttrace_rec_addrs(&rec.h, sa)) {
+				fail(C_BINARY, "record type %u size %u: its "
+				     "addresses are not within it", h.type,
+				     h.size);
+				return;
+			}
 			bin_record(&rec.h);
 		}
 		off += want;
@@ -796,7 +822,9 @@ static size_t pick_size(void)
 		return below(REC_MIN + 1);		/* 0..32 */
 	case 1:
 	case 2:	/* around the record sizes */
-		return PICK(((const size_t[]){ REC_MIN, INET_SIZE, SYS_SIZE })) +
+		return PICK(((const size_t[]){ REC_MIN, ACCEPT_MIN, INET_SIZE,
+					       SYS_SIZE,
+					       ACCEPTTRACE_REC_MAX })) +
 		       range(0, 16) - 8;
 	case 3:
 	case 4:

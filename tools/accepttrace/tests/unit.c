@@ -16,6 +16,8 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -87,16 +89,80 @@ check(bool ok, const char *fmt, ...)
 
 /* ---- record builders ---- */
 
-static void set_sa(struct accepttrace_sockaddr *sa, const void *addr,
-		   size_t len, size_t stored)
+/*
+ * An address as a test writes it: struct accepttrace_sockaddr's head
+ * with room for the most data a record holds.  rec() stores only what
+ * @stored says, as the module does.
+ */
+union t_sa {
+	struct accepttrace_sockaddr sa;
+	__u8 room[ACCEPTTRACE_SOCKADDR_SIZE(ACCEPTTRACE_ADDR_MAX)];
+};
+
+/*
+ * An accept record as a test writes it: the fixed part of its type and
+ * its three addresses, ACCEPTTRACE_ADDR_*, each in full room; rec()
+ * lays it out as the module's ring holds it.
+ */
+struct t_rec {
+	union {
+		struct accepttrace_hdr hdr;
+		struct accepttrace_sys_accept4 sys;
+		struct accepttrace_inet_accept inet;
+		struct accepttrace_uring_accept uring;
+	};
+	union t_sa a[ACCEPTTRACE_REC_NADDR];
+};
+
+/* Address @slot (USER, LISTEN, LOCAL, PEER) of the t_rec at @t. */
+#define A(t, slot)	(&(t)->a[ACCEPTTRACE_ADDR_##slot])
+
+/*
+ * @t as the record the module writes: its fixed part, then each address
+ * as its head and @stored bytes of data (at most ACCEPTTRACE_ADDR_MAX
+ * are copied; a larger @stored is left for the decoder to refuse), zero
+ * padded to ACCEPTTRACE_SOCKADDR_SIZE(), and hdr.size the sum.  The
+ * record is in one of a few static 8-aligned buffers, so that a test may
+ * hold the last ones side by side, and may be changed by the caller (to
+ * make it malformed: zeros follow it, for a hdr.size grown past its
+ * addresses).  Accept records only.  Returns its header.
+ */
+#define T_BUFS		4
+static struct accepttrace_hdr *rec(const struct t_rec *t)
 {
-	memset(sa, 0, sizeof(*sa));
-	sa->len = len;
-	sa->stored = stored;
-	memcpy(sa->data, addr, stored);
+	static __u8 bufs[T_BUFS][ACCEPTTRACE_REC_MAX + 64]
+		__attribute__((aligned(8)));
+	static unsigned int next;
+	__u8 *b = bufs[next++ % T_BUFS];
+	struct accepttrace_hdr *h = (struct accepttrace_hdr *)b;
+	size_t off = accepttrace_addrs_offset(t->hdr.type);
+	unsigned int i;
+
+	memset(b, 0, sizeof(bufs[0]));
+	memcpy(b, &t->hdr, off);
+	for (i = 0; i < ACCEPTTRACE_REC_NADDR; i++) {
+		const struct accepttrace_sockaddr *sa = &t->a[i].sa;
+		size_t n = sa->stored < ACCEPTTRACE_ADDR_MAX ?
+			   sa->stored : ACCEPTTRACE_ADDR_MAX;
+
+		memcpy(b + off, sa, sizeof(*sa) + n);
+		off += ACCEPTTRACE_SOCKADDR_SIZE(n);
+	}
+	h->size = off;
+	return h;
 }
 
-static void sa_in(struct accepttrace_sockaddr *sa, const char *ip, int port)
+/* The address at @u: @len, @stored bytes of @addr, nothing after them. */
+static void set_sa(union t_sa *u, const void *addr, size_t len,
+		   size_t stored)
+{
+	memset(u, 0, sizeof(*u));
+	u->sa.len = len;
+	u->sa.stored = stored;
+	memcpy(u->sa.data, addr, stored);
+}
+
+static void sa_in(union t_sa *sa, const char *ip, int port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_port = htons(port) };
@@ -105,7 +171,7 @@ static void sa_in(struct accepttrace_sockaddr *sa, const char *ip, int port)
 	set_sa(sa, &a, sizeof(a), sizeof(a));
 }
 
-static void sa_in6(struct accepttrace_sockaddr *sa, const char *ip, int port,
+static void sa_in6(union t_sa *sa, const char *ip, int port,
 		   unsigned int scope)
 {
 	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
@@ -117,7 +183,7 @@ static void sa_in6(struct accepttrace_sockaddr *sa, const char *ip, int port,
 }
 
 /* @name of @n bytes; abstract when it starts with NUL; n == 0: unnamed */
-static void sa_un(struct accepttrace_sockaddr *sa, const char *name, size_t n)
+static void sa_un(union t_sa *sa, const char *name, size_t n)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 
@@ -135,11 +201,13 @@ static void task(struct accepttrace_task *t, const char *comm, size_t n)
 	memcpy(t->comm, comm, n);
 }
 
-static void sys_rec(struct accepttrace_sys_accept4 *r, int ret, int flags)
+/* hdr.size is rec()'s */
+static void sys_rec(struct t_rec *t, int ret, int flags)
 {
-	memset(r, 0, sizeof(*r));
+	struct accepttrace_sys_accept4 *r = &t->sys;
+
+	memset(t, 0, sizeof(*t));
 	r->hdr.type = ACCEPTTRACE_REC_SYS_ACCEPT4;
-	r->hdr.size = sizeof(*r);
 	r->hdr.cpu = 1;
 	r->hdr.seq = 7;
 	r->hdr.ts_ns = 5000000123ULL;
@@ -156,17 +224,18 @@ static void sys_rec(struct accepttrace_sys_accept4 *r, int ret, int flags)
 	r->latency_ns = 1500;
 	if (ret >= 0) {
 		r->valid |= ACCEPTTRACE_V_SOCK;
-		sa_in(&r->local, "127.0.0.1", 8080);
-		sa_in(&r->peer, "127.0.0.1", 40000);
-		sa_in(&r->user, "127.0.0.1", 40000);
+		sa_in(A(t, LOCAL), "127.0.0.1", 8080);
+		sa_in(A(t, PEER), "127.0.0.1", 40000);
+		sa_in(A(t, USER), "127.0.0.1", 40000);
 	}
 }
 
-static void inet_rec(struct accepttrace_inet_accept *r, int ret)
+static void inet_rec(struct t_rec *t, int ret)
 {
-	memset(r, 0, sizeof(*r));
+	struct accepttrace_inet_accept *r = &t->inet;
+
+	memset(t, 0, sizeof(*t));
 	r->hdr.type = ACCEPTTRACE_REC_INET_ACCEPT;
-	r->hdr.size = sizeof(*r);
 	r->hdr.seq = 9;
 	r->hdr.ts_ns = 6000000000ULL;
 	task(&r->task, "server", 6);
@@ -177,10 +246,10 @@ static void inet_rec(struct accepttrace_inet_accept *r, int ret)
 	r->qlen = 3;
 	r->qmax = 128;
 	r->latency_ns = 2500;
-	sa_in6(&r->listen, "::", 8443, 0);
+	sa_in6(A(t, LISTEN), "::", 8443, 0);
 	if (!ret) {
-		sa_in6(&r->local, "::1", 8443, 0);
-		sa_in6(&r->peer, "::1", 50000, 0);
+		sa_in6(A(t, LOCAL), "::1", 8443, 0);
+		sa_in6(A(t, PEER), "::1", 50000, 0);
 	}
 }
 
@@ -258,8 +327,8 @@ static const struct { const char *name; int value; } seed_errnos[] = {
 
 static void test_errnos(void)
 {
-	struct accepttrace_sys_accept4 r;
-	struct accepttrace_inet_accept ia;
+	struct t_rec r;
+	struct t_rec ia;
 	char what[64], line[AT_LINE_MAX], want[64];
 	unsigned int i;
 
@@ -273,7 +342,7 @@ static void test_errnos(void)
 		      "%s: at_errno_name(%d) = %s", what, -e,
 		      at_errno_name(-e) ? at_errno_name(-e) : "NULL");
 		sys_rec(&r, -e, 0);
-		if (parse(json_of(&r.hdr), what)) {
+		if (parse(json_of(rec(&r)), what)) {
 			snprintf(want, sizeof(want), "%d", -e);
 			expect_lit(what, "ret", want);
 			expect_str(what, "errno", name);
@@ -282,10 +351,10 @@ static void test_errnos(void)
 			expect_lit(what, "peer_port", "null");
 		}
 		inet_rec(&ia, -e);
-		if (parse(json_of(&ia.hdr), what))
+		if (parse(json_of(rec(&ia)), what))
 			expect_str(what, "errno", name);
 		/* the text line names it too, after the return value */
-		at_format_body(line, sizeof(line), &r.hdr);
+		at_format_body(line, sizeof(line), rec(&r));
 		snprintf(want, sizeof(want), " = %d %s lat=", -e, name);
 		check(strstr(line, want) != NULL, "%s: text line\ngot %s", what,
 		      line);
@@ -293,16 +362,16 @@ static void test_errnos(void)
 	/* every name of the table survives a trip through JSON */
 	for (i = 0; i < at_errno_names_count; i++) {
 		sys_rec(&r, -(int)at_errno_names[i].value, 0);
-		if (parse(json_of(&r.hdr), at_errno_names[i].name))
+		if (parse(json_of(rec(&r)), at_errno_names[i].name))
 			expect_str(at_errno_names[i].name, "errno",
 				   at_errno_names[i].name);
 	}
 	/* an errno the table does not know is printed as a number */
 	sys_rec(&r, -600, 0);
-	if (parse(json_of(&r.hdr), "errno 600"))
+	if (parse(json_of(rec(&r)), "errno 600"))
 		expect_lit("errno 600", "errno", "600");
 	sys_rec(&r, 5, 0);
-	if (parse(json_of(&r.hdr), "success"))
+	if (parse(json_of(rec(&r)), "success"))
 		expect_lit("success", "errno", "null");
 }
 
@@ -373,85 +442,85 @@ static void test_flags(void)
 		{ -1, "SOCK_NONBLOCK|SOCK_CLOEXEC|0xfff7f7ff" },
 		{ INT_MIN, "0x80000000" },	/* printed as -2147483648 */
 	};
-	struct accepttrace_sys_accept4 r;
-	struct accepttrace_inet_accept ia;
+	struct t_rec r;
+	struct t_rec ia;
 	char what[64], want[32];
 	unsigned int i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(what, sizeof(what), "flags %#x", cases[i].flags);
 		sys_rec(&r, -EINVAL, cases[i].flags);
-		if (!parse(json_of(&r.hdr), what))
+		if (!parse(json_of(rec(&r)), what))
 			continue;
 		snprintf(want, sizeof(want), "%d", cases[i].flags);
 		expect_lit(what, "flags", want);
 		expect_str(what, "flags_names", cases[i].names);
 	}
 	inet_rec(&ia, 0);
-	if (parse(json_of(&ia.hdr), "file flags")) {
+	if (parse(json_of(rec(&ia)), "file flags")) {
 		expect_lit("file flags", "flags", "2050");
 		expect_str("file flags", "flags_names", "O_RDWR|O_NONBLOCK");
 	}
-	ia.flags = 0;
-	if (parse(json_of(&ia.hdr), "file flags 0"))
+	ia.inet.flags = 0;
+	if (parse(json_of(rec(&ia)), "file flags 0"))
 		expect_str("file flags 0", "flags_names", "0");
 }
 
 struct addr_case {
 	const char *what;
-	void (*fill)(struct accepttrace_sockaddr *sa);
+	void (*fill)(union t_sa *sa);
 	const char *family, *addr, *port, *path;
 };
 
-static void a_v4(struct accepttrace_sockaddr *sa) { sa_in(sa, "10.1.2.3", 80); }
-static void a_v6(struct accepttrace_sockaddr *sa) { sa_in6(sa, "::1", 443, 0); }
-static void a_v6full(struct accepttrace_sockaddr *sa)
+static void a_v4(union t_sa *sa) { sa_in(sa, "10.1.2.3", 80); }
+static void a_v6(union t_sa *sa) { sa_in6(sa, "::1", 443, 0); }
+static void a_v6full(union t_sa *sa)
 {
 	sa_in6(sa, "2001:db8:0:1:0:0:0:1", 65535, 0);
 }
-static void a_v6scope(struct accepttrace_sockaddr *sa)
+static void a_v6scope(union t_sa *sa)
 {
 	sa_in6(sa, "fe80::1", 1, 2);
 }
-static void a_mapped(struct accepttrace_sockaddr *sa)
+static void a_mapped(union t_sa *sa)
 {
 	sa_in6(sa, "::ffff:127.0.0.1", 8080, 0);
 }
-static void a_path(struct accepttrace_sockaddr *sa)
+static void a_path(union t_sa *sa)
 {
 	sa_un(sa, "/run/at.sock", sizeof("/run/at.sock"));
 }
-static void a_abstract(struct accepttrace_sockaddr *sa)
+static void a_abstract(union t_sa *sa)
 {
 	sa_un(sa, "\0at-test", 8);
 }
-static void a_unnamed(struct accepttrace_sockaddr *sa) { sa_un(sa, "", 0); }
-static void a_trunc4(struct accepttrace_sockaddr *sa)
+static void a_unnamed(union t_sa *sa) { sa_un(sa, "", 0); }
+static void a_trunc4(union t_sa *sa)
 {
 	sa_in(sa, "10.1.2.3", 80);
-	sa->stored = 4;			/* the port is there, not the address */
+	sa->sa.stored = 4;	/* the port is there, not the address */
 }
-static void a_trunc6(struct accepttrace_sockaddr *sa)
+static void a_trunc6(union t_sa *sa)
 {
 	sa_in6(sa, "::1", 443, 0);
-	sa->stored = 2;
+	sa->sa.stored = 2;
 }
-static void a_trunc_un(struct accepttrace_sockaddr *sa)
+static void a_trunc_un(union t_sa *sa)
 {
 	sa_un(sa, "/run/at.sock", sizeof("/run/at.sock"));
-	sa->stored = 6;
+	sa->sa.stored = 6;
 }
-static void a_unknown(struct accepttrace_sockaddr *sa)
+static void a_unknown(union t_sa *sa)
 {
 	static const __u8 d[] = { 40, 0, 1, 2, 3, 4 };	/* AF_VSOCK */
 
 	set_sa(sa, d, sizeof(d), sizeof(d));
-	sa->data[0] = 99;		/* no name in the table */
+	sa->sa.data[0] = 99;		/* no name in the table */
 }
-static void a_fault(struct accepttrace_sockaddr *sa)
+static void a_fault(union t_sa *sa)
 {
 	sa_in(sa, "10.1.2.3", 80);
-	sa->flags = ACCEPTTRACE_SA_FAULT;
+	sa->sa.flags = ACCEPTTRACE_SA_FAULT;
 }
 
 static const struct addr_case addr_cases[] = {
@@ -475,8 +544,8 @@ static const struct addr_case addr_cases[] = {
 
 static void test_addrs(void)
 {
-	struct accepttrace_sys_accept4 r;
-	struct accepttrace_inet_accept ia;
+	struct t_rec r;
+	struct t_rec ia;
 	const struct fj_value *v;
 	unsigned int i;
 
@@ -484,9 +553,9 @@ static void test_addrs(void)
 		const struct addr_case *c = &addr_cases[i];
 
 		sys_rec(&r, 4, 0);
-		c->fill(&r.local);
-		c->fill(&r.peer);
-		if (!parse(json_of(&r.hdr), c->what))
+		c->fill(A(&r, LOCAL));
+		c->fill(A(&r, PEER));
+		if (!parse(json_of(rec(&r)), c->what))
 			continue;
 		v = fj_get(&obj, "family");
 		if (c->family[0] == '"') {
@@ -508,7 +577,7 @@ static void test_addrs(void)
 	}
 	/* inet_accept: listener, new socket, kern/qlen/qmax */
 	inet_rec(&ia, 0);
-	if (parse(json_of(&ia.hdr), "inet_accept")) {
+	if (parse(json_of(rec(&ia)), "inet_accept")) {
 		expect_str("inet_accept", "probe", "inet_accept");
 		expect_lit("inet_accept", "syscall", "null");
 		expect_lit("inet_accept", "fd", "null");
@@ -525,13 +594,13 @@ static void test_addrs(void)
 		expect_lit("inet_accept", "qmax", "128");
 		expect_lit("inet_accept", "latency_ns", "2500");
 	}
-	ia.kern = 1;
-	if (parse(json_of(&ia.hdr), "kernel_accept"))
+	ia.inet.kern = 1;
+	if (parse(json_of(rec(&ia)), "kernel_accept"))
 		expect_lit("kernel_accept", "kern", "true");
 	/* a failed inet_accept: family from the listener, no new socket */
 	inet_rec(&ia, -EAGAIN);
-	ia.family = 0;
-	if (parse(json_of(&ia.hdr), "inet_accept EAGAIN")) {
+	ia.inet.family = 0;
+	if (parse(json_of(rec(&ia)), "inet_accept EAGAIN")) {
 		expect_str("inet_accept EAGAIN", "family", "AF_INET6");
 		expect_lit("inet_accept EAGAIN", "local_port", "null");
 		expect_lit("inet_accept EAGAIN", "listen_port", "8443");
@@ -540,11 +609,11 @@ static void test_addrs(void)
 
 static void test_sys_fields(void)
 {
-	struct accepttrace_sys_accept4 r;
+	struct t_rec r;
 	const char *w = "sys_accept4";
 
 	sys_rec(&r, 4, SOCK_CLOEXEC);
-	if (parse(json_of(&r.hdr), w)) {
+	if (parse(json_of(rec(&r)), w)) {
 		expect_lit(w, "seq", "7");
 		expect_lit(w, "ts_ns", "5000000123");
 		expect_lit(w, "cpu", "1");
@@ -568,42 +637,42 @@ static void test_sys_fields(void)
 		expect_lit(w, "user_fault", "false");
 	}
 	w = "accept(fd, NULL, NULL)";
-	r.syscall = ACCEPTTRACE_SYSCALL_ACCEPT;
-	r.uaddr = 0;
-	r.uaddrlen = 0;
-	if (parse(json_of(&r.hdr), w)) {
+	r.sys.syscall = ACCEPTTRACE_SYSCALL_ACCEPT;
+	r.sys.uaddr = 0;
+	r.sys.uaddrlen = 0;
+	if (parse(json_of(rec(&r)), w)) {
 		expect_str(w, "syscall", "accept");
 		expect_lit(w, "addr", "null");
 		expect_lit(w, "addrlen_in", "null");
 		expect_lit(w, "addrlen_out", "null");
 	}
 	w = "user buffer fault";
-	r.user.flags = ACCEPTTRACE_SA_FAULT;
-	if (parse(json_of(&r.hdr), w)) {
+	A(&r, USER)->sa.flags = ACCEPTTRACE_SA_FAULT;
+	if (parse(json_of(rec(&r)), w)) {
 		expect_lit(w, "user_fault", "true");
 		expect_lit(w, "user_data", "null");
 	}
 	w = "addrlen unreadable";
 	sys_rec(&r, -EFAULT, 0);
-	r.valid = 0;
-	if (parse(json_of(&r.hdr), w)) {
+	r.sys.valid = 0;
+	if (parse(json_of(rec(&r)), w)) {
 		expect_lit(w, "addrlen_in", "null");
 		expect_lit(w, "addrlen_out", "null");
 	}
 	w = "addrlen_out unreadable";
-	r.valid = ACCEPTTRACE_V_ADDRLEN_IN;
-	if (parse(json_of(&r.hdr), w)) {
+	r.sys.valid = ACCEPTTRACE_V_ADDRLEN_IN;
+	if (parse(json_of(rec(&r)), w)) {
 		expect_lit(w, "addrlen_in", "128");
 		expect_lit(w, "addrlen_out", "null");
 	}
 	w = "negative addrlen";
 	sys_rec(&r, -EINVAL, 0);
-	r.addrlen_in = r.addrlen_out = -1;
-	if (parse(json_of(&r.hdr), w))
+	r.sys.addrlen_in = r.sys.addrlen_out = -1;
+	if (parse(json_of(rec(&r)), w))
 		expect_lit(w, "addrlen_in", "-1");
 	w = "ERESTARTSYS";
 	sys_rec(&r, -512, 0);
-	if (parse(json_of(&r.hdr), w)) {
+	if (parse(json_of(rec(&r)), w)) {
 		expect_lit(w, "ret", "-512");
 		expect_str(w, "errno", "ERESTARTSYS");
 	}
@@ -625,7 +694,7 @@ static void test_comm(void)
 		  "0123456789abcdef" },
 		{ "JSON closing", "\"}{\"x\":1", 8, "\"}{\"x\":1" },
 	};
-	struct accepttrace_sys_accept4 r;
+	struct t_rec r;
 	const char *line;
 	unsigned int i;
 
@@ -633,8 +702,8 @@ static void test_comm(void)
 		const struct fj_value *v;
 
 		sys_rec(&r, 4, 0);
-		task(&r.task, cases[i].comm, cases[i].n);
-		line = json_of(&r.hdr);
+		task(&r.sys.task, cases[i].comm, cases[i].n);
+		line = json_of(rec(&r));
 		if (!parse(line, cases[i].what))
 			continue;
 		v = fj_get(&obj, "comm");
@@ -644,13 +713,13 @@ static void test_comm(void)
 		      "comm %s\ngot %s", cases[i].what, line);
 	}
 	/* a byte that is not UTF-8 is escaped, not passed raw */
-	task(&r.task, "\xff", 1);
-	line = json_of(&r.hdr);
+	task(&r.sys.task, "\xff", 1);
+	line = json_of(rec(&r));
 	check(strstr(line, "\"comm\":\"\\u00ff\"") != NULL,
 	      "comm 0xff as \\u00ff\ngot %s", line);
 	/* valid UTF-8 is passed as is */
-	task(&r.task, "\xc3\xa9", 2);
-	line = json_of(&r.hdr);
+	task(&r.sys.task, "\xc3\xa9", 2);
+	line = json_of(rec(&r));
 	check(strstr(line, "\"comm\":\"\xc3\xa9\"") != NULL,
 	      "comm UTF-8 raw\ngot %s", line);
 }
@@ -678,11 +747,11 @@ static void test_lost_and_unknown(void)
 
 static void test_text(void)
 {
-	struct accepttrace_sys_accept4 r;
+	struct t_rec r;
 	char line[AT_LINE_MAX];
 
 	sys_rec(&r, 4, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	at_format_record(line, sizeof(line), &r.hdr);
+	at_format_record(line, sizeof(line), rec(&r));
 	check(!strcmp(line, "5.000000123 cpu=1 pid=100 tid=101 comm=server "
 		      "accept4(fd=3, addr=0x7ffd1000, addrlen=128->16, "
 		      "flags=SOCK_NONBLOCK|SOCK_CLOEXEC) = 4 "
@@ -691,24 +760,24 @@ static void test_text(void)
 
 	/* A short buffer: the line shows what the caller received. */
 	sys_rec(&r, 4, 0);
-	r.addrlen_in = 6;
-	r.user.stored = 6;
-	at_format_record(line, sizeof(line), &r.hdr);
+	r.sys.addrlen_in = 6;
+	A(&r, USER)->sa.stored = 6;
+	at_format_record(line, sizeof(line), rec(&r));
 	check(!strcmp(line, "5.000000123 cpu=1 pid=100 tid=101 comm=server "
 		      "accept4(fd=3, addr=0x7ffd1000, addrlen=6->16, "
 		      "flags=0) = 4 peer=127.0.0.1:40000 "
 		      "local=127.0.0.1:8080 user=trunc(6/16):02009c407f00 "
 		      "lat=1.500us\n"), "truncated text line\ngot %s", line);
 	/* the same body after -T/-t's own stamp */
-	at_format_body(line, sizeof(line), &r.hdr);
+	at_format_body(line, sizeof(line), rec(&r));
 	check(!strcmp(line, "cpu=1 pid=100 tid=101 comm=server "
 		      "accept4(fd=3, addr=0x7ffd1000, addrlen=6->16, "
 		      "flags=0) = 4 peer=127.0.0.1:40000 "
 		      "local=127.0.0.1:8080 user=trunc(6/16):02009c407f00 "
 		      "lat=1.500us"), "truncated text body\ngot %s", line);
-	r.addrlen_in = 0;
-	r.user.stored = 0;
-	at_format_record(line, sizeof(line), &r.hdr);
+	r.sys.addrlen_in = 0;
+	A(&r, USER)->sa.stored = 0;
+	at_format_record(line, sizeof(line), rec(&r));
 	check(strstr(line, " local=127.0.0.1:8080 user=trunc(0/16): "
 		     "lat=1.500us\n") != NULL,
 	      "addrlen 0 text line\ngot %s", line);
@@ -799,11 +868,12 @@ static void test_hist(void)
 	free(buf);
 }
 
-static void uring_rec(struct accepttrace_uring_accept *r, int ret, bool un)
+static void uring_rec(struct t_rec *t, int ret, bool un)
 {
-	memset(r, 0, sizeof(*r));
+	struct accepttrace_uring_accept *r = &t->uring;
+
+	memset(t, 0, sizeof(*t));
 	r->hdr.type = ACCEPTTRACE_REC_URING_ACCEPT;
-	r->hdr.size = sizeof(*r);
 	r->hdr.cpu = 1;
 	r->hdr.seq = 11;
 	r->hdr.ts_ns = 7000000042ULL;
@@ -818,32 +888,33 @@ static void uring_rec(struct accepttrace_uring_accept *r, int ret, bool un)
 	r->valid = ACCEPTTRACE_V_ADDRLEN_IN | ACCEPTTRACE_V_ADDRLEN_OUT;
 	r->latency_ns = 3250;
 	if (un)
-		sa_un(&r->listen, "\0srv", 4);
+		sa_un(A(t, LISTEN), "\0srv", 4);
 	else
-		sa_in(&r->listen, "127.0.0.1", 8080);
+		sa_in(A(t, LISTEN), "127.0.0.1", 8080);
 	if (ret)
 		return;
 	r->valid |= ACCEPTTRACE_V_SOCK;
 	if (un) {
-		sa_un(&r->local, "\0srv", 4);
-		sa_un(&r->peer, "", 0);
+		sa_un(A(t, LOCAL), "\0srv", 4);
+		sa_un(A(t, PEER), "", 0);
 	} else {
-		sa_in(&r->local, "127.0.0.1", 8080);
-		sa_in(&r->peer, "127.0.0.1", 40000);
+		sa_in(A(t, LOCAL), "127.0.0.1", 8080);
+		sa_in(A(t, PEER), "127.0.0.1", 40000);
 	}
 }
 
 /* io_uring's records: text, JSON, and where hist/top count them. */
 static void test_uring(void)
 {
-	struct accepttrace_uring_accept r;
+	struct t_rec r;
 	char line[AT_LINE_MAX];
 	const char *w = "uring_accept";
+	struct accepttrace_hdr *h;
 	struct at_listener l;
 	struct at_event ev;
 
 	uring_rec(&r, 0, true);
-	at_format_record(line, sizeof(line), &r.hdr);
+	at_format_record(line, sizeof(line), rec(&r));
 	check(!strcmp(line, "7.000000042 cpu=1 pid=100 tid=101 "
 		      "comm=iou-wrk-100 uring_accept(listen=unix:@srv, "
 		      "addr=0x7ffd1000, addrlen=128->2, flags=SOCK_CLOEXEC, "
@@ -851,11 +922,11 @@ static void test_uring(void)
 		      "local=unix:@srv lat=3.250us\n"),
 	      "uring text line\ngot %s", line);
 	uring_rec(&r, -EAGAIN, false);
-	r.uaddr = 0;
-	r.uaddrlen = 0;
-	r.file_flags = 0;
-	r.flags = 0;
-	at_format_record(line, sizeof(line), &r.hdr);
+	r.uring.uaddr = 0;
+	r.uring.uaddrlen = 0;
+	r.uring.file_flags = 0;
+	r.uring.flags = 0;
+	at_format_record(line, sizeof(line), rec(&r));
 	check(!strcmp(line, "7.000000042 cpu=1 pid=100 tid=101 "
 		      "comm=iou-wrk-100 uring_accept(listen=127.0.0.1:8080, "
 		      "addr=NULL, addrlen=NULL, flags=0, file_flags=0) "
@@ -863,7 +934,7 @@ static void test_uring(void)
 	      "failed uring text line\ngot %s", line);
 
 	uring_rec(&r, 0, false);
-	if (parse(json_of(&r.hdr), w)) {
+	if (parse(json_of(rec(&r)), w)) {
 		expect_lit(w, "seq", "11");
 		expect_str(w, "comm", "iou-wrk-100");
 		expect_str(w, "probe", "uring_accept");
@@ -889,13 +960,13 @@ static void test_uring(void)
 		expect_lit(w, "listen_path", "null");
 		check(!fj_get(&obj, "user_len"), "%s: no user buffer", w);
 	}
-	check(!at_decode_event(&r.hdr, &ev) && ev.is_uring && !ev.is_sys &&
+	check(!at_decode_event(rec(&r), &ev) && ev.is_uring && !ev.is_sys &&
 	      at_event_port(&ev) == 8080, "uring event: listener's port");
 	check(!at_event_listener(&ev, &l),
 	      "TCP uring accept: counted from its inet_accept record");
 	w = "uring_accept on AF_UNIX";
 	uring_rec(&r, -EAGAIN, true);
-	if (parse(json_of(&r.hdr), w)) {
+	if (parse(json_of(rec(&r)), w)) {
 		expect_lit(w, "ret", "-11");
 		expect_str(w, "errno", "EAGAIN");
 		expect_str(w, "family", "AF_UNIX");
@@ -903,30 +974,33 @@ static void test_uring(void)
 		expect_lit(w, "listen_port", "null");
 		expect_str(w, "listen_path", "@srv");
 	}
-	check(!at_decode_event(&r.hdr, &ev) && at_event_listener(&ev, &l) &&
+	check(!at_decode_event(rec(&r), &ev) && at_event_listener(&ev, &l) &&
 	      l.is_unix && l.path_len == 4 && !memcmp(l.path, "@srv", 4),
 	      "AF_UNIX uring accept: counted under its listener");
-	r.hdr.size = sizeof(r) - 8;
-	check(at_decode_event(&r.hdr, &ev) == -1, "short uring record rejected");
+	h = rec(&r);
+	h->size -= 8;		/* the peer runs past the record's end */
+	check(at_decode_event(h, &ev) == -1, "short uring record rejected");
 }
 
 static void test_event_port(void)
 {
-	struct accepttrace_sys_accept4 r;
-	struct accepttrace_inet_accept ia;
+	struct t_rec r;
+	struct t_rec ia;
+	struct accepttrace_hdr *h;
 	struct at_event ev;
 
 	sys_rec(&r, 4, 0);
-	check(!at_decode_event(&r.hdr, &ev) && at_event_port(&ev) == 8080,
+	check(!at_decode_event(rec(&r), &ev) && at_event_port(&ev) == 8080,
 	      "port of a successful accept: local port");
 	sys_rec(&r, -EAGAIN, 0);
-	check(!at_decode_event(&r.hdr, &ev) && at_event_port(&ev) == -1,
+	check(!at_decode_event(rec(&r), &ev) && at_event_port(&ev) == -1,
 	      "port of a failed accept: unknown");
 	inet_rec(&ia, -EAGAIN);
-	check(!at_decode_event(&ia.hdr, &ev) && at_event_port(&ev) == 8443,
+	check(!at_decode_event(rec(&ia), &ev) && at_event_port(&ev) == 8443,
 	      "port of a failed inet_accept: listener's");
-	r.hdr.size = 16;
-	check(at_decode_event(&r.hdr, &ev) == -1, "short record rejected");
+	h = rec(&r);
+	h->size = 16;
+	check(at_decode_event(h, &ev) == -1, "short record rejected");
 }
 
 /* at_put_*: the same digits as printf */
@@ -978,7 +1052,7 @@ static void want_ip(const struct accepttrace_sockaddr *sa, char *out,
 
 static void test_ip_text(void)
 {
-	struct accepttrace_sockaddr sa;
+	union t_sa sa;
 	struct at_addr a;
 	char want[160];
 	unsigned int i, j, seed = 12345, bad = 0, n = 0;
@@ -995,8 +1069,8 @@ static void test_ip_text(void)
 						       seed >> 16 & 255;
 		}
 		set_sa(&sa, &in, sizeof(in), sizeof(in));
-		at_decode_addr(&sa, &a);
-		want_ip(&sa, want, sizeof(want));
+		at_decode_addr(&sa.sa, &a);
+		want_ip(&sa.sa, want, sizeof(want));
 		n++;
 		if (!a.has_ip || strcmp(a.ip, want)) {
 			if (!bad++)
@@ -1015,8 +1089,8 @@ static void test_ip_text(void)
 		in6.sin6_scope_id = i % 5 == 0 ? i : 0;
 		for (j = 0; j < (i % 3 ? 1 : 2); j++) {
 			set_sa(&sa, &in6, sizeof(in6), sizeof(in6));
-			at_decode_addr(&sa, &a);
-			want_ip(&sa, want, sizeof(want));
+			at_decode_addr(&sa.sa, &a);
+			want_ip(&sa.sa, want, sizeof(want));
 			n++;
 			if (!a.has_ip || strcmp(a.ip, want)) {
 				if (!bad++)
@@ -1034,7 +1108,7 @@ static void test_ip_text(void)
  */
 static void test_format_ip(void)
 {
-	struct accepttrace_sockaddr sa;
+	union t_sa sa;
 	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(80) };
 	struct sockaddr_un un = { .sun_family = AF_UNIX, .sun_path = "/s" };
 	char got[64], want[64];
@@ -1049,7 +1123,7 @@ static void test_format_ip(void)
 		b[2] = v * 7;
 		b[3] = v / 3;
 		set_sa(&sa, &in, sizeof(in), sizeof(in));
-		len = at_format_ip(got, sizeof(got), &sa);
+		len = at_format_ip(got, sizeof(got), &sa.sa);
 		snprintf(want, sizeof(want), "%u.%u.%u.%u", b[0], b[1], b[2],
 			 b[3]);
 		if (strcmp(got, want) || len != (int)strlen(want)) {
@@ -1061,43 +1135,43 @@ static void test_format_ip(void)
 	check(!bad, "%u of 256 IPv4 addresses differ from printf's", bad);
 
 	sa_in(&sa, "10.1.2.3", 80);
-	len = at_format_ip(got, 5, &sa);
+	len = at_format_ip(got, 5, &sa.sa);
 	check(!strcmp(got, "10.1") && len == 8, "at_format_ip short: %s %d",
 	      got, len);
 	set_sa(&sa, &in, sizeof(in), 15);
-	len = at_format_ip(got, sizeof(got), &sa);
+	len = at_format_ip(got, sizeof(got), &sa.sa);
 	check(!strcmp(got, "") && len == 0, "at_format_ip truncated: %s", got);
 	set_sa(&sa, &in, sizeof(in), sizeof(in));
-	sa.flags = ACCEPTTRACE_SA_FAULT;
-	len = at_format_ip(got, sizeof(got), &sa);
+	sa.sa.flags = ACCEPTTRACE_SA_FAULT;
+	len = at_format_ip(got, sizeof(got), &sa.sa);
 	check(!strcmp(got, "") && len == 0, "at_format_ip fault: %s", got);
 	set_sa(&sa, &un, 5, 5);
-	len = at_format_ip(got, sizeof(got), &sa);
+	len = at_format_ip(got, sizeof(got), &sa.sa);
 	check(!strcmp(got, "") && len == 0, "at_format_ip unix: %s", got);
 }
 
 /* The longest JSON line fits AT_JSON_MAX and still parses. */
 static void test_json_max(void)
 {
-	struct accepttrace_sys_accept4 r;
+	struct t_rec r;
 	char *line = malloc(2 * AT_JSON_MAX), *end;
 	size_t len;
 
 	sys_rec(&r, -516, -1);
-	memset(r.task.comm, 0x01, sizeof(r.task.comm));
-	r.uaddr = ~0ULL;
-	r.latency_ns = ~0ULL;
+	memset(r.sys.task.comm, 0x01, sizeof(r.sys.task.comm));
+	r.sys.uaddr = ~0ULL;
+	r.sys.latency_ns = ~0ULL;
 	r.hdr.seq = ~0ULL;
 	r.hdr.ts_ns = ~0ULL >> 1;
-	r.local.len = r.local.stored = ACCEPTTRACE_ADDR_MAX;
-	memset(r.local.data, 0x01, ACCEPTTRACE_ADDR_MAX);
-	r.local.data[0] = 1;		/* AF_UNIX, host order */
-	r.local.data[1] = 0;
-	r.peer = r.local;
-	r.user = r.local;
-	r.ret = 5;
-	r.valid |= ACCEPTTRACE_V_SOCK;
-	end = at_json_line(line, &r.hdr, LLONG_MAX / 2, 0, AT_TIME_WALL);
+	A(&r, LOCAL)->sa.len = A(&r, LOCAL)->sa.stored = ACCEPTTRACE_ADDR_MAX;
+	memset(A(&r, LOCAL)->sa.data, 0x01, ACCEPTTRACE_ADDR_MAX);
+	A(&r, LOCAL)->sa.data[0] = 1;	/* AF_UNIX, host order */
+	A(&r, LOCAL)->sa.data[1] = 0;
+	*A(&r, PEER) = *A(&r, LOCAL);
+	*A(&r, USER) = *A(&r, LOCAL);
+	r.sys.ret = 5;
+	r.sys.valid |= ACCEPTTRACE_V_SOCK;
+	end = at_json_line(line, rec(&r), LLONG_MAX / 2, 0, AT_TIME_WALL);
 	len = end - line;
 	check(len < AT_JSON_MAX && len > 2000,
 	      "longest JSON line: %zu bytes < %d", len,
@@ -1105,6 +1179,321 @@ static void test_json_max(void)
 	*end = '\0';
 	check(parse(line, "longest JSON line"), "longest JSON line parses");
 	free(line);
+}
+
+/* ---- record ABI version 2: addresses only as long as they are ---- */
+
+/*
+ * A copy of the record @h, @size bytes of it, that ends where a page
+ * nobody may read begins: a decoder that reads past @size faults
+ * (the test program dies, and run.sh counts it failed).  One copy at a
+ * time; NULL if the pages cannot be had.
+ */
+static struct accepttrace_hdr *at_page_end(const struct accepttrace_hdr *h,
+					   size_t size)
+{
+	static __u8 *pages;
+	static size_t page;
+
+	if (!pages) {
+		page = sysconf(_SC_PAGESIZE);
+		pages = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (pages == MAP_FAILED ||
+		    mprotect(pages + page, page, PROT_NONE)) {
+			pages = NULL;
+			return NULL;
+		}
+	}
+	memset(pages, 0, page);
+	memcpy(pages + page - size, h, size);
+	return (struct accepttrace_hdr *)(pages + page - size);
+}
+
+/* The offset of address @slot in the record @h, -1 if it has none. */
+static long addr_off(const struct accepttrace_hdr *h, unsigned int slot)
+{
+	const struct accepttrace_sockaddr *sa[ACCEPTTRACE_REC_NADDR];
+
+	if (accepttrace_rec_addrs(h, sa))
+		return -1;
+	return (const __u8 *)sa[slot] - (const __u8 *)h;
+}
+
+/* The sizes of the layout and of the records the module writes most. */
+static void test_v2_sizes(void)
+{
+	struct accepttrace_hdr *h;
+	struct t_rec r, ia;
+	struct at_event ev;
+	const __u8 *b;
+	char *json;
+	unsigned int i;
+
+	check(ACCEPTTRACE_ABI_VERSION == 2, "ABI version %u",
+	      ACCEPTTRACE_ABI_VERSION);
+	check(sizeof(struct accepttrace_sys_accept4) == 104 &&
+	      sizeof(struct accepttrace_inet_accept) == 88 &&
+	      sizeof(struct accepttrace_uring_accept) == 104 &&
+	      sizeof(struct accepttrace_sockaddr) == 8,
+	      "fixed parts: sys %zu, inet %zu, uring %zu, address head %zu",
+	      sizeof(struct accepttrace_sys_accept4),
+	      sizeof(struct accepttrace_inet_accept),
+	      sizeof(struct accepttrace_uring_accept),
+	      sizeof(struct accepttrace_sockaddr));
+	check(ACCEPTTRACE_SOCKADDR_SIZE(0) == 8 &&
+	      ACCEPTTRACE_SOCKADDR_SIZE(1) == 16 &&
+	      ACCEPTTRACE_SOCKADDR_SIZE(16) == 24 &&
+	      ACCEPTTRACE_SOCKADDR_SIZE(28) == 40 &&
+	      ACCEPTTRACE_SOCKADDR_SIZE(110) == 120 &&
+	      ACCEPTTRACE_SOCKADDR_SIZE(ACCEPTTRACE_ADDR_MAX) == 120,
+	      "address sizes: empty 8, IPv4 24, IPv6 40, AF_UNIX up to 120");
+	check(ACCEPTTRACE_REC_MAX == 464 && AT_ACCEPT_MIN == 112,
+	      "largest record %zu, smallest accept record %zu",
+	      (size_t)ACCEPTTRACE_REC_MAX, (size_t)AT_ACCEPT_MIN);
+
+	sys_rec(&r, 4, 0);		/* IPv4: user, local, peer */
+	h = rec(&r);
+	check(h->size == 104 + 24 + 24 + 24, "IPv4 accept4: %u bytes",
+	      h->size);
+	check(addr_off(h, ACCEPTTRACE_ADDR_USER) == 104 &&
+	      addr_off(h, ACCEPTTRACE_ADDR_LOCAL) == 128 &&
+	      addr_off(h, ACCEPTTRACE_ADDR_PEER) == 152,
+	      "IPv4 accept4: addresses at 104, 128, 152: %ld %ld %ld",
+	      addr_off(h, ACCEPTTRACE_ADDR_USER),
+	      addr_off(h, ACCEPTTRACE_ADDR_LOCAL),
+	      addr_off(h, ACCEPTTRACE_ADDR_PEER));
+	A(&r, USER)->sa.len = 0;	/* accept(fd, NULL, NULL) */
+	A(&r, USER)->sa.stored = 0;
+	check(rec(&r)->size == 104 + 8 + 24 + 24,
+	      "IPv4 accept with no buffer: %u bytes", rec(&r)->size);
+	sys_rec(&r, -EAGAIN, 0);	/* no address at all */
+	check(rec(&r)->size == 104 + 3 * 8, "failed accept4: %u bytes",
+	      rec(&r)->size);
+	inet_rec(&ia, 0);
+	check(rec(&ia)->size == 88 + 3 * 40,
+	      "IPv6 inet_accept: %u bytes", rec(&ia)->size);
+	inet_rec(&ia, -EAGAIN);
+	check(rec(&ia)->size == 88 + 40 + 8 + 8,
+	      "failed IPv6 inet_accept: %u bytes", rec(&ia)->size);
+	uring_rec(&r, 0, false);
+	check(rec(&r)->size == 104 + 3 * 24, "IPv4 uring_accept: %u bytes",
+	      rec(&r)->size);
+	uring_rec(&r, 0, true);		/* "@srv" twice, unnamed peer */
+	check(rec(&r)->size == 104 + 16 + 16 + 16,
+	      "AF_UNIX uring_accept: %u bytes", rec(&r)->size);
+
+	/* 15 bytes of a path: one byte of padding, zero */
+	sys_rec(&r, 4, 0);
+	sa_un(A(&r, LOCAL), "/run/at.sock", sizeof("/run/at.sock"));
+	h = rec(&r);
+	b = (const __u8 *)h + addr_off(h, ACCEPTTRACE_ADDR_LOCAL);
+	check(h->size == 104 + 24 + 24 + 24 && b[8 + 15] == 0 &&
+	      addr_off(h, ACCEPTTRACE_ADDR_PEER) == 152,
+	      "a 15-byte path takes 24 bytes, padded with zero");
+	/* it ends at hdr.size, and nothing after that is read */
+	json = strdup(json_of(h));
+	h = at_page_end(h, h->size);
+	check(h && json && !strcmp(json_of(h), json),
+	      "record at a page's end: the same JSON");
+	free(json);
+
+	/* the longest: three addresses of ACCEPTTRACE_ADDR_MAX bytes */
+	sys_rec(&r, 4, 0);
+	for (i = 0; i < ACCEPTTRACE_REC_NADDR; i++) {
+		A(&r, USER)[i].sa.len = ACCEPTTRACE_ADDR_MAX + 2;
+		A(&r, USER)[i].sa.stored = ACCEPTTRACE_ADDR_MAX;
+		memset(A(&r, USER)[i].sa.data, 'x', ACCEPTTRACE_ADDR_MAX);
+		A(&r, USER)[i].sa.data[0] = 1;	/* AF_UNIX, host order */
+		A(&r, USER)[i].sa.data[1] = 0;
+	}
+	h = rec(&r);
+	check(h->size == ACCEPTTRACE_REC_MAX,
+	      "three 112-byte addresses: %u bytes, the largest record",
+	      h->size);
+	h = at_page_end(h, h->size);
+	check(h && !at_decode_event(h, &ev) && ev.local.path_len == 110 &&
+	      strstr(json_of(h), "\"user_stored\":112,"),
+	      "the largest record at a page's end: decoded");
+}
+
+/*
+ * A record whose addresses do not lie within it (test_v2_malformed()
+ * makes them from good ones): decoded by no consumer, printed by its
+ * header alone, as the module's text has it, and read no further than
+ * @bytes (it ends at a page nobody may read).
+ */
+static void expect_malformed(const char *what, struct accepttrace_hdr *h,
+			     size_t bytes)
+{
+	char want[128], line[AT_LINE_MAX];
+	const char *json;
+	struct at_tally t;
+	struct at_event ev;
+
+	h = at_page_end(h, bytes);
+	if (!h) {
+		check(false, "%s: no guard page", what);
+		return;
+	}
+	check(at_decode_event(h, &ev) == -1, "%s: no event", what);
+	snprintf(want, sizeof(want), "{\"unknown_type\":%u,\"size\":%u,"
+		 "\"cpu\":%u}\n", h->type, h->size, h->cpu);
+	json = json_of(h);
+	check(!strcmp(json, want), "%s: JSON by its header\ngot %s", what,
+	      json);
+	at_format_body(line, sizeof(line), h);
+	snprintf(want, sizeof(want), "record type=%u size=%u cpu=%u",
+		 h->type, h->size, h->cpu);
+	check(!strcmp(line, want), "%s: text by its header\ngot %s", what,
+	      line);
+	if (at_tally_init(&t, 4))
+		return;
+	at_tally_add(&t, h);
+	check(!t.sys && !t.inet && !t.uring && !t.nkeys,
+	      "%s: not counted by hist, top, metrics", what);
+	at_tally_free(&t);
+}
+
+static void test_v2_malformed(void)
+{
+	struct accepttrace_hdr *h;
+	struct t_rec r;
+	size_t size;
+
+	/* the peer runs 8 bytes past hdr.size */
+	sys_rec(&r, 4, 0);
+	h = rec(&r);
+	h->size -= 8;
+	expect_malformed("address past hdr.size", h, h->size);
+	/* hdr.size ends inside the last address's head */
+	sys_rec(&r, -EAGAIN, 0);
+	h = rec(&r);
+	h->size -= 8;
+	expect_malformed("address head past hdr.size", h, h->size);
+	/* hdr.size ends with the fixed part: no address at all */
+	inet_rec(&r, 0);
+	h = rec(&r);
+	h->size = sizeof(struct accepttrace_inet_accept);
+	expect_malformed("no addresses", h, h->size);
+	/* hdr.size shorter than the fixed part */
+	uring_rec(&r, 0, false);
+	h = rec(&r);
+	h->size = 16;
+	expect_malformed("shorter than its fixed part", h, h->size);
+	/*
+	 * @stored past ACCEPTTRACE_ADDR_MAX, though the record holds its
+	 * bytes: the peer (last) says 120, and hdr.size grows to cover
+	 * ACCEPTTRACE_SOCKADDR_SIZE(120)
+	 */
+	sys_rec(&r, 4, 0);
+	sa_un(A(&r, PEER), "0123456789", 10);
+	A(&r, PEER)->sa.stored = ACCEPTTRACE_ADDR_MAX;
+	A(&r, PEER)->sa.len = ACCEPTTRACE_ADDR_MAX;
+	h = rec(&r);
+	size = h->size;
+	((struct accepttrace_sockaddr *)((__u8 *)h + size -
+		ACCEPTTRACE_SOCKADDR_SIZE(ACCEPTTRACE_ADDR_MAX)))->stored =
+		ACCEPTTRACE_ADDR_MAX + 8;
+	h->size += 8;
+	expect_malformed("stored past ACCEPTTRACE_ADDR_MAX", h, h->size);
+	/* the same, one byte past */
+	h = rec(&r);
+	((struct accepttrace_sockaddr *)((__u8 *)h + size -
+		ACCEPTTRACE_SOCKADDR_SIZE(ACCEPTTRACE_ADDR_MAX)))->stored =
+		ACCEPTTRACE_ADDR_MAX + 1;
+	h->size += 8;
+	expect_malformed("stored ACCEPTTRACE_ADDR_MAX + 1", h, h->size);
+	/* 8 bytes after the three addresses: they do not end at hdr.size */
+	inet_rec(&r, 0);
+	h = rec(&r);
+	h->size += 8;
+	expect_malformed("addresses end before hdr.size", h, h->size);
+	/* the user address claims 8 bytes more: the next heads are misread */
+	sys_rec(&r, 4, 0);
+	h = rec(&r);
+	((struct accepttrace_sockaddr *)((__u8 *)h + 104))->stored = 24;
+	expect_malformed("a stored longer than its data", h, h->size);
+}
+
+/*
+ * at_read_size(): for -n N, no read() may take N + 1 accept records, and
+ * the tries after EINVAL must reach a size the next record fits, for any
+ * size of it.
+ */
+static void test_read_size(void)
+{
+	static const size_t tries1[] = { 216, 328, 440, 552 };
+	unsigned long long want;
+	unsigned int i, bad = 0;
+	size_t next, size;
+
+	for (i = 0, size = 0; i < 4; i++) {
+		size = at_read_size(AT_READ_BUF, 1, size);
+		check(size == tries1[i], "-n 1, try %u: %zu bytes, want %zu",
+		      i + 1, size, tries1[i]);
+	}
+	check(at_read_size(AT_READ_BUF, 4, 0) == 552 &&
+	      at_read_size(AT_READ_BUF, 0, 0) == AT_READ_BUF &&
+	      at_read_size(AT_READ_BUF, 1ULL << 40, 0) == AT_READ_BUF,
+	      "-n 4: one try of 552; no -n, a huge -n: the whole buffer");
+	check(at_read_size(1000, 8, 0) == 1000 &&
+	      at_read_size(1000, 2, 328) == 552,
+	      "a small buffer: the whole of it; a try after 328 for -n 2");
+	for (want = 1; want <= 64; want++) {
+		for (next = AT_ACCEPT_MIN; next <= ACCEPTTRACE_REC_MAX;
+		     next += 8) {
+			unsigned int n = 0;
+
+			size = 0;
+			do {
+				size = at_read_size(AT_READ_BUF, want, size);
+			} while (size < next && ++n < 8);
+			/*
+			 * The first try holds no want + 1 records of any size;
+			 * the one @next fits holds no want more after it.
+			 */
+			if (size < next ||
+			    at_read_size(AT_READ_BUF, want, 0) >=
+			    (want + 1) * AT_ACCEPT_MIN ||
+			    size >= next + want * AT_ACCEPT_MIN || n > 3) {
+				if (!bad++)
+					check(false, "-n %llu, next record of "
+					      "%zu: read of %zu after %u tries",
+					      want, next, size, n + 1);
+			}
+		}
+	}
+	check(!bad, "-n 1..64, every record size: never more than N records, "
+	      "at most 4 tries (%u bad)", bad);
+}
+
+/* The message for a module of another record ABI (check_abi()). */
+static void test_abi_message(void)
+{
+	char *buf = NULL;
+	size_t size;
+	FILE *f;
+
+	f = open_memstream(&buf, &size);
+	at_abi_mismatch(f, 1);
+	fclose(f);
+	check(!strcmp(buf, "accepttrace: the loaded module speaks record ABI "
+		      "version 1, from an older release; this tool reads "
+		      "record ABI version 2 \xe2\x80\x94 unload it (sudo "
+		      "rmmod accepttrace) and load the module built from the "
+		      "same tree as this tool\n"),
+	      "ABI 1 module: what to do\ngot %s", buf);
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &size);
+	at_abi_mismatch(f, 3);
+	fclose(f);
+	check(!strcmp(buf, "accepttrace: ABI version mismatch: the module "
+		      "speaks version 3, this tool speaks version 2 "
+		      "\xe2\x80\x94 use the tool built with the module\n"),
+	      "ABI 3 module: a newer module\ngot %s", buf);
+	free(buf);
 }
 
 /* ---- metrics ---- */
@@ -1267,8 +1656,8 @@ static const char *sample;
 static void test_metrics(void)
 {
 	static const char path[] = "/run/a \"b\"\\c\nd\xff";
-	struct accepttrace_sys_accept4 r;
-	struct accepttrace_inet_accept ia;
+	struct t_rec r;
+	struct t_rec ia;
 	struct accepttrace_lost l = {
 		.hdr = { .type = ACCEPTTRACE_REC_LOST, .size = sizeof(l) },
 		.count = 3,
@@ -1281,26 +1670,26 @@ static void test_metrics(void)
 
 	check(!at_tally_init(&t, 2), "tally: init");
 	inet_rec(&ia, 0);		/* tcp:8443, 2500 ns, qlen 3/128 */
-	at_tally_add(&t, &ia.hdr);
+	at_tally_add(&t, rec(&ia));
 	inet_rec(&ia, -EAGAIN);
-	ia.latency_ns = 2000;		/* on the bound: le 2 us */
-	ia.qlen = 1;
-	at_tally_add(&t, &ia.hdr);
+	ia.inet.latency_ns = 2000;	/* on the bound: le 2 us */
+	ia.inet.qlen = 1;
+	at_tally_add(&t, rec(&ia));
 	sys_rec(&r, -EAGAIN, 0);	/* its accept(2): no listener */
-	at_tally_add(&t, &r.hdr);
+	at_tally_add(&t, rec(&r));
 	sys_rec(&r, -EBADF, 0);
-	at_tally_add(&t, &r.hdr);
+	at_tally_add(&t, rec(&r));
 	sys_rec(&r, -600, 0);		/* past the errno table: "other" */
-	at_tally_add(&t, &r.hdr);
+	at_tally_add(&t, rec(&r));
 	sys_rec(&r, 4, 0);		/* TCP accept(2): from inet_accept */
-	at_tally_add(&t, &r.hdr);
+	at_tally_add(&t, rec(&r));
 	sys_rec(&r, 5, 0);
-	sa_un(&r.local, path, sizeof(path) - 1);
-	r.latency_ns = 1234567890123ULL;
-	at_tally_add(&t, &r.hdr);
+	sa_un(A(&r, LOCAL), path, sizeof(path) - 1);
+	r.sys.latency_ns = 1234567890123ULL;
+	at_tally_add(&t, rec(&r));
 	sys_rec(&r, 6, 0);
-	sa_un(&r.local, "", 0);		/* a third listener: past max 2 */
-	at_tally_add(&t, &r.hdr);
+	sa_un(A(&r, LOCAL), "", 0);	/* a third listener: past max 2 */
+	at_tally_add(&t, rec(&r));
 	at_tally_add(&t, &l.hdr);
 	check(t.nkeys == 2 && t.overflow == 1 && t.sys == 6 && t.inet == 2 &&
 	      t.lost == 3, "tally: %u listeners, overflow %llu, sys %llu, "
@@ -1434,6 +1823,10 @@ static const struct {
 	TEST(test_event_port),
 	TEST(test_uring),
 	TEST(test_json_max),
+	TEST(test_v2_sizes),
+	TEST(test_v2_malformed),
+	TEST(test_read_size),
+	TEST(test_abi_message),
 	TEST(test_prom_value),
 	TEST(test_le_slot),
 	TEST(test_metrics),

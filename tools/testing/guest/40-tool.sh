@@ -136,7 +136,7 @@ fi
 ok "insmod $AT_KO"
 # The tool and the module take their version from the same VERSION file.
 eq "--version" "$("$T" --version)" \
-	"accepttrace $(cat /sys/module/accepttrace/version) (module ABI version 1)"
+	"accepttrace $(cat /sys/module/accepttrace/version) (module ABI version 2)"
 
 # nobody must be able to reach the tool: / of the initramfs may be 0700
 chmod 755 /
@@ -172,7 +172,7 @@ wait_reader 0
 "$T" stats -j >"$W/stats.json"
 eq "stats -j: exit status" "$?" 0
 check "stats -j: ABI version and no reader" \
-	grep -q '^{"abi_version":1,"enabled":true,"reader":false,' "$W/stats.json"
+	grep -q '^{"abi_version":2,"enabled":true,"reader":false,' "$W/stats.json"
 diag "$W/stats.json"
 
 # ---- 3. the whole workload: JSON against the account ----

@@ -257,7 +257,7 @@ check_eq "metrics: no LOST records" 0 \
 	"$(metric "$W/m1.prom" accepttrace_read_lost_events_total)"
 v=$(cat /sys/module/accepttrace/version)
 check_eq "metrics: build_info" 1 \
-	"$(metric "$W/m1.prom" "accepttrace_build_info{abi=\"1\",version=\"$v\",tool_version=\"$v\"}")"
+	"$(metric "$W/m1.prom" "accepttrace_build_info{abi=\"2\",version=\"$v\",tool_version=\"$v\"}")"
 
 # Read again at once: nothing new, and -o leaves one whole file.
 "$T" metrics -o "$W/m2.prom" >"$W/m2.out" 2>"$W/m2.err"
