@@ -174,8 +174,9 @@ size_t at_read_size(size_t size, unsigned long long want, size_t after)
  * (at_read_size()).  That bound holds for the records the module held
  * at the first try.  Only after an EINVAL, records that other CPUs
  * commit between two tries, stamped before the one that did not fit,
- * can come first in the larger read, and the ones past N would be taken
- * and not shown; the module offers no way to read N records exactly.
+ * can come first in the larger read, and the ones past N are taken:
+ * the stream counts them in its account ("N more read past -n and not
+ * shown"); the module offers no way to read N records exactly.
  */
 long at_dev_read(struct at_reader *r, unsigned long long want)
 {

@@ -92,12 +92,9 @@ static int run_batch(struct at_reader *r, const struct at_loop *l)
 
 	if (n <= 0)
 		return (int)n;
-	while ((h = at_dev_next(r))) {
-		if (l->rec(l->ctx, h)) {
+	while ((h = at_dev_next(r)))
+		if (l->rec(l->ctx, h))
 			rc = 2;
-			break;
-		}
-	}
 	if (l->batch)
 		l->batch(l->ctx);
 	return rc;

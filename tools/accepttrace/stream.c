@@ -22,6 +22,7 @@ struct stream {
 	const struct at_opts *o;
 	long long start_mono, wall_off;
 	unsigned long long events, lost;
+	unsigned long long past;	/* read after -n's count, not shown */
 	bool started;		/* the device is open: an account to give */
 	bool tty;		/* stdout is a terminal: a write per line */
 	char *out;		/* AT_OUT_BUF bytes */
@@ -121,6 +122,17 @@ static int one_record(void *ctx, const struct accepttrace_hdr *h)
 	struct stream *s = ctx;
 	char *p;
 
+	/*
+	 * The rest of a read() that reached -n's count: only a race can
+	 * bring any (at_dev_read()), and they are counted in the account.
+	 */
+	if (s->o->count && (long long)s->events >= s->o->count) {
+		if (!lost)
+			s->past++;
+		else
+			s->lost += lost->count;
+		return 1;
+	}
 	if (lost)
 		s->lost += lost->count;
 	else
@@ -159,6 +171,9 @@ static void report(const struct stream *s, bool have_before,
 
 	fprintf(stderr, "%s: %llu events read, %llu lost", at_prog,
 		s->events, s->lost);
+	if (s->past)
+		fprintf(stderr, ", %llu more read past -n and not shown",
+			s->past);
 	/* Drops the module counted but could not yet report in a record. */
 	if (have_before && !at_stats_read(&after, false) &&
 	    after.lost - before->lost > s->lost)

@@ -221,6 +221,8 @@ unsigned int at_drain_reads(void);
  * (if > 0); stop at o->duration, a signal, or when @rec returns non-zero
  * (with o->drain_only at once); then, unless @rec asked to stop, drain
  * what the module holds and call @tick a last time with @final set.
+ * Once @rec asked to stop, the rest of that read()'s records still go to
+ * it: they have left the module, and only @rec can account for them.
  * @want, if set, bounds the records the next read() may take (0: any).
  * Every hook but @rec may be NULL.  Returns an exit code.
  */
