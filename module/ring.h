@@ -103,9 +103,9 @@ at_ring_place(struct at_ring *r, u64 head, u16 type, u16 size, u64 ts)
  * filled in place and then published with at_ring_commit(), or NULL if it
  * does not fit: the event is then counted as lost.  @size is the most
  * the record may take: a record whose addresses make it shorter lowers
- * its header's size before the commit, which publishes only that much.  A reservation is
- * always committed, and nothing else is written in between: it may have
- * taken the pending LOST record with it.  Producer only.  Inline, as the
+ * its header's size before the commit, which publishes only that much.
+ * A reservation is always committed, and nothing else is written in
+ * between: it may have taken the pending LOST record with it.  Producer only.  Inline, as the
  * handlers' hot path; drops and a full ring go to at_ring_reserve_slow().
  *
  * One producer per ring, and one record at a time.  That holds today

@@ -99,6 +99,28 @@ run_tap() {
 	subtest "$*" $? "$_o"
 }
 
+# CPU $1 offline (0) or online (1).
+cpu_set() {
+	echo "$2" >"/sys/devices/system/cpu/cpu$1/online"
+}
+
+# $1 cycles of CPU hotplug: CPUs 1, 2, 3 in turn offlined for 0.3 s and
+# onlined for 0.2 s.  With $2, a "# $2 cycle I cpu C up T" line after
+# each: progress a host watchdog can see.
+hotplug_cycles() {
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		_i=$((_i + 1))
+		_c=$((_i % 3 + 1))
+		cpu_set $_c 0
+		sleep 0.3
+		cpu_set $_c 1
+		sleep 0.2
+		[ -z "${2:-}" ] ||
+			echo "${AT_IND}# $2 cycle $_i cpu $_c up $(cut -d' ' -f1 /proc/uptime)"
+	done
+}
+
 loaded() { grep -q '^accepttrace ' /proc/modules; }
 
 load() {

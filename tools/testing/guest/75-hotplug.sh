@@ -10,10 +10,6 @@
 
 CPUS=/sys/devices/system/cpu
 
-cpu_set() {
-	echo "$2" >"$CPUS/cpu$1/online"
-}
-
 # stat_cpu CPU FIELD: FIELD of the "cpu CPU ..." stats line, or "none"
 stat_cpu() {
 	awk -v c="$1" -v f="$2" 'BEGIN { v = "none" } $1 == "cpu" && $2 == c {
@@ -82,15 +78,7 @@ at-churn -t 4 -p 2000 -s 600 -f stop >churn.out 2>&1 &
 churn=$!
 at-check -t 1500 -w load.bin >load.chk 2>&1 &
 reader=$!
-i=0
-while [ $i -lt 12 ]; do
-	i=$((i + 1))
-	c=$((i % 3 + 1))
-	cpu_set $c 0
-	sleep 0.3
-	cpu_set $c 1
-	sleep 0.2
-done
+hotplug_cycles 12
 touch stop
 wait $churn
 check "churn: every accept succeeded while CPUs came and went" test $? -eq 0

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # 76-hotplug-soak: an experiment for issue 11 (75-hotplug hung on both
 # debug kernels under multi-threaded TCG on an overloaded host), run
-# only when named (tools/vm/check.sh, NAMED_ONLY).  Two parts:
+# only when named (AT_NAMED_ONLY in tools/vm/lib.sh).  Two parts:
 #
 # census: what CPU hotplug does to kernel text.  kprobe events on every
 #   runtime text-patching entry point the kernel has (__text_poke, which
@@ -36,10 +36,6 @@ MODULE=$(param at.soak_module)
 CYCLES=$(param at.soak_cycles)
 : "${CENSUS:=1}" "${MODULE:=1}" "${CYCLES:=12}"
 echo "${AT_IND}# census=$CENSUS module=$MODULE cycles=$CYCLES kernel=$AT_KVER"
-
-cpu_set() {
-	echo "$2" >"$CPUS/cpu$1/online"
-}
 
 # ---- census ----
 
@@ -186,16 +182,7 @@ fi
 at-churn -t 4 -p 2000 -s $((CYCLES * 10 + 600)) -f stop >churn.out 2>&1 &
 churn=$!
 t0=$(cut -d' ' -f1 /proc/uptime)
-i=0
-while [ $i -lt "$CYCLES" ]; do
-	i=$((i + 1))
-	c=$((i % 3 + 1))
-	cpu_set $c 0
-	sleep 0.3
-	cpu_set $c 1
-	sleep 0.2
-	echo "${AT_IND}# soak cycle $i cpu $c up $(cut -d' ' -f1 /proc/uptime)"
-done
+hotplug_cycles "$CYCLES" soak
 touch stop
 wait $churn
 check "soak: $CYCLES cycles, every accept succeeded (from ${t0}s)" test $? -eq 0
