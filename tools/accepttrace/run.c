@@ -2,12 +2,13 @@
 /*
  * The one read loop, which every subcommand that reads records runs
  * (stream, hist, top, metrics): open the device with the filter, wait
- * for records with poll(), read them in batches and hand each to the
+ * for records with ppoll(), read them in batches and hand each to the
  * caller, keep the caller's interval and duration, stop on a signal, and
  * then read what the module already holds, so that the account is exact
  * however late a wakeup would have come.  Also the signal handling and
  * the clocks the subcommands share.
  */
+#define _GNU_SOURCE		/* ppoll() */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -34,15 +35,37 @@ static void on_signal(int sig)
 	at_stop = 1;
 }
 
+/* The signal mask at_wait() waits with: the stop signals let in. */
+static sigset_t wait_mask;
+
+/*
+ * SIGINT and SIGTERM set at_stop, and stay blocked but while at_wait()
+ * waits: one that comes after the read loop looked at at_stop and before
+ * it waits is then held, and ends the wait at once.  With the handler
+ * free to run at any time, it could land in that window, and the loop
+ * went on to wait on an idle device for good, deaf to the signal.
+ */
 void at_install_signals(void)
 {
 	struct sigaction sa;
+	sigset_t stops;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: poll() returns */
+	sa.sa_handler = on_signal;	/* no SA_RESTART: ppoll() returns */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stops, &wait_mask);
+	sigdelset(&wait_mask, SIGINT);
+	sigdelset(&wait_mask, SIGTERM);
+}
+
+void at_unblock_signals(void)
+{
+	sigprocmask(SIG_SETMASK, &wait_mask, NULL);
 }
 
 long long at_now_ns(int clock)
@@ -56,7 +79,8 @@ long long at_now_ns(int clock)
 int at_wait(int fd, int ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int n = poll(&p, 1, ms);
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
+	int n = ppoll(&p, 1, ms < 0 ? NULL : &ts, &wait_mask);
 
 	if (n < 0 && errno != EINTR) {
 		fprintf(stderr, "%s: poll %s: %s\n", at_prog,

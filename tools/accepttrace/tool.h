@@ -207,9 +207,18 @@ void at_abi_mismatch(FILE *f, __u32 ver);
 
 /* ---- run.c: the read loop, signals, clocks ---- */
 extern volatile int at_stop;
+/*
+ * SIGINT and SIGTERM set at_stop; they are held but while at_wait()
+ * waits, so that one never slips between a look at at_stop and a wait.
+ */
 void at_install_signals(void);
+/* Let them in again (the tests). */
+void at_unblock_signals(void);
 long long at_now_ns(int clock);
-/* Wait for the device to be readable for up to @ms (-1: forever). */
+/*
+ * Wait for the device to be readable for up to @ms (-1: forever), or
+ * for a stop signal: 1 when readable, 0 when not, -1 on error.
+ */
 int at_wait(int fd, int ms);
 /* How many reads at most empty the module after a stop (see run.c). */
 unsigned int at_drain_reads(void);

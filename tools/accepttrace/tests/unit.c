@@ -11,9 +11,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <unistd.h>
@@ -1468,6 +1470,53 @@ static void test_read_size(void)
 	      "at most 4 tries (%u bad)", bad);
 }
 
+/*
+ * A stop signal that arrives after the read loop looked at at_stop, and
+ * before it waits, still ends the wait: at_install_signals() keeps
+ * SIGINT and SIGTERM blocked but for the wait itself.  Before, the
+ * handler ran at once, and the loop waited on an idle device forever
+ * (the tool did not exit on SIGTERM: at-bench.sh's stop_reader() hung).
+ * Here raise() is the signal, and a pipe nobody writes the idle device.
+ */
+static void test_stop_signal(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+	unsigned int i;
+	int p[2];
+
+	if (pipe(p)) {
+		check(false, "pipe: %s", strerror(errno));
+		return;
+	}
+	at_install_signals();
+	for (i = 0; i < 2; i++) {
+		long long t0, ms;
+		int n, stop;
+
+		at_stop = 0;
+		raise(sigs[i]);
+		stop = at_stop;
+		check(stop == 0, "%s raised between the check and the wait: "
+		      "held for the wait (at_stop %d, want 0)",
+		      sigs[i] == SIGINT ? "SIGINT" : "SIGTERM", stop);
+		t0 = at_now_ns(CLOCK_MONOTONIC);
+		n = at_wait(p[0], 4000);
+		ms = (at_now_ns(CLOCK_MONOTONIC) - t0) / 1000000;
+		check(n == 0 && at_stop == 1 && ms < 2000,
+		      "at_wait() on an idle fd, %s pending: returns 0 at once "
+		      "with at_stop set (returned %d after %lld ms, "
+		      "at_stop %d; a timeout is 4000 ms)",
+		      sigs[i] == SIGINT ? "SIGINT" : "SIGTERM", n, ms,
+		      (int)at_stop);
+	}
+	at_stop = 0;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	at_unblock_signals();
+	close(p[0]);
+	close(p[1]);
+}
+
 /* The message for a module of another record ABI (check_abi()). */
 static void test_abi_message(void)
 {
@@ -1826,6 +1875,7 @@ static const struct {
 	TEST(test_v2_sizes),
 	TEST(test_v2_malformed),
 	TEST(test_read_size),
+	TEST(test_stop_signal),
 	TEST(test_abi_message),
 	TEST(test_prom_value),
 	TEST(test_le_slot),
