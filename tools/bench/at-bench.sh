@@ -156,10 +156,28 @@ reader_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$READER/stat" 2>/dev/null || echo 0
 }
 
+# gone PID: PID has exited (a zombie nobody waited for yet counts).
+gone() {
+	_st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+	[ -z "$_st" ] || [ "$_st" = Z ]
+}
+
+# stop_pid PID SIG TENTHS WHAT: signal a reader or tracer and wait for it,
+# TENTHS of a second at most: one that does not exit is killed, and said
+# so in $WHY, rather than waited for until the host's watchdog kills the
+# guest with nothing said.
+stop_pid() {
+	kill -"$2" "$1" 2>/dev/null
+	if ! wait_for "$3" gone "$1"; then
+		WHY="$WHY $4 (pid $1) still running $(($3 / 10)) s after SIG$2: killed;"
+		kill -KILL "$1" 2>/dev/null
+	fi
+	wait "$1" 2>/dev/null
+}
+
 stop_reader() {
 	[ -n "$READER" ] || return 0
-	kill -TERM "$READER" 2>/dev/null
-	wait "$READER" 2>/dev/null
+	stop_pid "$READER" TERM 300 "the ${READER_KIND:-tracer} reader"
 	READER=
 }
 
@@ -363,8 +381,7 @@ bt_check() {
 		# Whatever is still in its perf buffers when it is told to
 		# stop, bcc's tcpaccept does not read.
 		wait_for 300 bt_idle
-		kill -INT "$READER" 2>/dev/null
-		wait "$READER" 2>/dev/null
+		stop_pid "$READER" INT 600 "$_kind tracer"
 		READER=
 	fi
 	if [ "$_kind" = full ]; then
@@ -498,6 +515,8 @@ run() {
 round() {
 	_round=$1
 	for arm in $ARMS; do
+		# Progress, for a console that must show where a run stopped.
+		echo "# round $_round $arm: up $(cut -d' ' -f1 /proc/uptime)"
 		: >"$DATA.pending"
 		WARM=0
 		_conns=$((N1 + N22))

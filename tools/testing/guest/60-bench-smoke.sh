@@ -24,8 +24,17 @@ rm -f "$TABLE"
 
 # 200 + 200 connections (2 acceptors and 2 clients share the second),
 # 2 rounds: round 1 is the warm-up, round 2 gives the numbers.
-sh "$AT_BIN/at-bench.sh" -n 200 -m 200 -r 2 -g 20000 -e 400 -c 400 -o "$TABLE" >/tmp/bench-smoke.out 2>&1
-rc=$?
+# Its progress goes to the console as it comes (each arm's start, each
+# run's result), so that a run that stops shows where.
+{
+	sh "$AT_BIN/at-bench.sh" -n 200 -m 200 -r 2 -g 20000 -e 400 -c 400 -o "$TABLE" 2>&1
+	echo $? >/tmp/bench-smoke.rc
+} | tee /tmp/bench-smoke.out | awk -v p="$AT_IND" '
+	/^# round / { print p "# at-bench: " substr($0, 3); fflush(); next }
+	/^(not )?ok [0-9]+ / {
+		r = $1 == "ok" ? "ok" : "NOT OK"; sub(/^(not )?ok [0-9]+ /, "")
+		print p "# at-bench: " $0 ": " r; fflush() }'
+rc=$(cat /tmp/bench-smoke.rc)
 grep -E '^(KTAP version|ok [0-9]|not ok [0-9]|#|CAP |PROBES )' \
 	/tmp/bench-smoke.out >/tmp/bench-smoke.ktap
 subtest at-bench.sh "$rc" /tmp/bench-smoke.ktap
