@@ -136,7 +136,7 @@ static char *put_int(char *p, long long v, bool valid)
 
 static char *json_addr_ip(char *p, const struct at_addr *a)
 {
-	return a->has_ip ? put_plain(p, a->ip, strlen(a->ip)) : put_null(p);
+	return a->has_ip ? put_plain(p, a->ip, a->ip_len) : put_null(p);
 }
 
 static char *json_addr_rest(char *p, const struct at_addr *a)
@@ -160,13 +160,25 @@ static char *json_addr_path(char *p, const struct at_addr *a)
 	p = json_addr_path(p, a);				\
 } while (0)
 
+/* The family's name, from a table search: the last one is kept. */
 static char *json_family(char *p, int family)
 {
-	const char *name = at_family_name(family);
+	static struct {
+		bool valid;
+		int family;
+		const char *name;
+		size_t len;
+	} last;
 
+	if (!last.valid || last.family != family) {
+		last.name = at_family_name(family);
+		last.len = last.name ? strlen(last.name) : 0;
+		last.family = family;
+		last.valid = true;
+	}
 	p = KEY(p, "family");
-	if (name)
-		return put_plain(p, name, strlen(name));
+	if (last.name)
+		return put_plain(p, last.name, last.len);
 	if (family >= 0)
 		return at_put_s64(p, family);
 	return put_null(p);
@@ -230,20 +242,41 @@ static char *json_flags(char *p, long long value, unsigned long flags,
 
 static struct flags_cache sock_flags_cache, file_flags_cache;
 
+/*
+ * The task's keys, from "pid" to "netns".  A server's records come from
+ * a few threads, one after another: the text of the last task is kept,
+ * keyed by the whole of struct accepttrace_task, and copied while it
+ * matches (a JSON line spent a fifth of its instructions on these keys).
+ */
+static struct {
+	bool valid;
+	struct accepttrace_task task;
+	size_t len;
+	char text[128 + 6 * sizeof(((struct accepttrace_task *)0)->comm)];
+} task_cache;
+
 static char *json_task(char *p, const struct accepttrace_task *t)
 {
-	p = KEY(p, "pid");
-	p = at_put_u64(p, t->pid);
-	p = KEY(p, "tid");
-	p = at_put_u64(p, t->tid);
-	p = KEY(p, "uid");
-	p = at_put_u64(p, t->uid);
-	p = KEY(p, "comm");
-	p = at_json_put_string(p, t->comm, strnlen(t->comm, sizeof(t->comm)));
-	p = KEY(p, "netns");
-	return at_put_u64(p, t->netns);
-}
+	char *q;
 
+	if (task_cache.valid && !memcmp(&task_cache.task, t, sizeof(*t)))
+		return at_put(p, task_cache.text, task_cache.len);
+	q = task_cache.text;
+	q = KEY(q, "pid");
+	q = at_put_u64(q, t->pid);
+	q = KEY(q, "tid");
+	q = at_put_u64(q, t->tid);
+	q = KEY(q, "uid");
+	q = at_put_u64(q, t->uid);
+	q = KEY(q, "comm");
+	q = at_json_put_string(q, t->comm, strnlen(t->comm, sizeof(t->comm)));
+	q = KEY(q, "netns");
+	q = at_put_u64(q, t->netns);
+	task_cache.len = q - task_cache.text;
+	task_cache.task = *t;
+	task_cache.valid = true;
+	return at_put(p, task_cache.text, task_cache.len);
+}
 
 /*
  * The caller's address buffer at return, as raw bytes: the @stored bytes
@@ -270,26 +303,60 @@ static char *json_user(char *p, const struct accepttrace_sockaddr *u)
 	return put_bool(p, u->flags & ACCEPTTRACE_SA_FAULT);
 }
 
-/* "addr", "addrlen_in", "addrlen_out" and the accept4 "flags" of a call. */
+/*
+ * "addr", "addrlen_in", "addrlen_out" and the accept4 "flags" of a call.
+ * A server passes the same buffer, length and flags to every accept, so
+ * the text of the last call's arguments is kept, keyed by all of them.
+ */
+struct args_key {
+	__u64 uaddr, uaddrlen;
+	__s32 len_in, len_out, flags;
+	__u16 valid;
+};
+
+static struct {
+	bool valid;
+	struct args_key key;
+	size_t len;
+	char text[128 + sizeof(((struct flags_cache *)0)->text)];
+} args_cache;
+
 static char *json_accept_args(char *p, __u64 uaddr, __u64 uaddrlen,
 			      __u16 valid, __s32 len_in, __s32 len_out,
 			      __s32 flags)
 {
-	p = KEY(p, "addr");
+	struct args_key k;
+	char *q;
+
+	memset(&k, 0, sizeof(k));	/* the padding too: memcmp below */
+	k.uaddr = uaddr;
+	k.uaddrlen = uaddrlen;
+	k.len_in = len_in;
+	k.len_out = len_out;
+	k.flags = flags;
+	k.valid = valid;
+	if (args_cache.valid && !memcmp(&args_cache.key, &k, sizeof(k)))
+		return at_put(p, args_cache.text, args_cache.len);
+	q = args_cache.text;
+	q = KEY(q, "addr");
 	if (uaddr) {
-		p = AT_PUT_LIT(p, "\"0x");
-		p = at_put_hex(p, uaddr);
-		*p++ = '"';
+		q = AT_PUT_LIT(q, "\"0x");
+		q = at_put_hex(q, uaddr);
+		*q++ = '"';
 	} else {
-		p = put_null(p);
+		q = put_null(q);
 	}
-	p = KEY(p, "addrlen_in");
-	p = put_int(p, len_in, uaddrlen && (valid & ACCEPTTRACE_V_ADDRLEN_IN));
-	p = KEY(p, "addrlen_out");
-	p = put_int(p, len_out,
+	q = KEY(q, "addrlen_in");
+	q = put_int(q, len_in, uaddrlen && (valid & ACCEPTTRACE_V_ADDRLEN_IN));
+	q = KEY(q, "addrlen_out");
+	q = put_int(q, len_out,
 		    uaddrlen && (valid & ACCEPTTRACE_V_ADDRLEN_OUT));
-	return json_flags(p, flags, (uint32_t)flags, at_sock_flag_names,
-			  at_sock_flag_names_count, &sock_flags_cache);
+	q = json_flags(q, flags, (uint32_t)flags, at_sock_flag_names,
+		       at_sock_flag_names_count, &sock_flags_cache);
+	args_cache.len = q - args_cache.text;
+	args_cache.key = k;
+	args_cache.valid = true;
+	return at_put(p, args_cache.text, args_cache.len);
 }
 
 static char *json_sys(char *p, const struct accepttrace_sys_accept4 *r,

@@ -72,6 +72,7 @@ struct at_addr {
 	int family;		/* AF_*, -1 when unknown */
 	bool has_ip;
 	char ip[64];		/* "127.0.0.1", "::1", "fe80::1%2" */
+	size_t ip_len;		/* bytes in ip, before its NUL */
 	int port;		/* -1: none */
 	bool has_path;		/* AF_UNIX with a name */
 	char path[ACCEPTTRACE_ADDR_MAX + 1];	/* "@" first when abstract */

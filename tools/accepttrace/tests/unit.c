@@ -1517,6 +1517,109 @@ static void test_stop_signal(void)
 	close(p[1]);
 }
 
+/*
+ * The JSON line keeps the text of the last task, the last accept
+ * arguments, the last family and recent IPv4 addresses: a record that
+ * differs from the one before in any one field the text depends on gets
+ * its own text, and the one after it the old again.
+ */
+struct cache_case {
+	const char *what, *key, *want, *was;
+	bool str;			/* a JSON string, else a literal */
+	void (*change)(struct t_rec *t);
+};
+
+static void c_pid(struct t_rec *t) { t->sys.task.pid = 4000000000u; }
+static void c_tid(struct t_rec *t) { t->sys.task.tid = 102; }
+static void c_uid(struct t_rec *t) { t->sys.task.uid = 1000; }
+static void c_netns(struct t_rec *t) { t->sys.task.netns = 4026532000u; }
+static void c_comm(struct t_rec *t) { t->sys.task.comm[5] = 'x'; }
+static void c_comm15(struct t_rec *t)
+{
+	memcpy(t->sys.task.comm, "0123456789abcdef", 16);
+}
+static void c_uaddr(struct t_rec *t) { t->sys.uaddr = 0x7ffd1008; }
+static void c_uaddrlen(struct t_rec *t) { t->sys.uaddrlen = 0; }
+static void c_valid(struct t_rec *t)
+{
+	t->sys.valid &= ~ACCEPTTRACE_V_ADDRLEN_OUT;
+}
+static void c_len_in(struct t_rec *t) { t->sys.addrlen_in = 110; }
+static void c_len_out(struct t_rec *t) { t->sys.addrlen_out = 28; }
+static void c_flags(struct t_rec *t) { t->sys.flags = SOCK_NONBLOCK; }
+static void c_v6(struct t_rec *t) { sa_in6(A(t, LOCAL), "::1", 8080, 0); }
+
+/* Two IPv4 addresses that share a slot of decode.c's table. */
+static char ip_a[16], ip_b[16];
+
+static void c_ip(struct t_rec *t) { sa_in(A(t, PEER), ip_b, 40000); }
+
+static void find_ip_pair(void)
+{
+	uint32_t a = htonl(0x0a000001), b, want = (a * 0x9e3779b1u) >> 24;
+	unsigned int i;
+
+	for (i = 2; i < 1000000; i++) {
+		b = htonl(0x0a000000 + i);
+		if (((b * 0x9e3779b1u) >> 24) == want)
+			break;
+	}
+	inet_ntop(AF_INET, &a, ip_a, sizeof(ip_a));
+	inet_ntop(AF_INET, &b, ip_b, sizeof(ip_b));
+}
+
+static void test_json_caches(void)
+{
+	static const struct cache_case cases[] = {
+		{ "pid", "pid", "4000000000", "100", false, c_pid },
+		{ "tid", "tid", "102", "101", false, c_tid },
+		{ "uid", "uid", "1000", "0", false, c_uid },
+		{ "netns", "netns", "4026532000", "4026531840", false, c_netns },
+		{ "comm, one byte", "comm", "servex", "server", true, c_comm },
+		{ "comm, all 16 bytes", "comm", "0123456789abcdef", "server",
+		  true, c_comm15 },
+		{ "buffer", "addr", "0x7ffd1008", "0x7ffd1000", true, c_uaddr },
+		{ "no addrlen pointer", "addrlen_in", "null", "128", false,
+		  c_uaddrlen },
+		{ "addrlen_out unreadable", "addrlen_out", "null", "16", false,
+		  c_valid },
+		{ "addrlen_in", "addrlen_in", "110", "128", false, c_len_in },
+		{ "addrlen_out", "addrlen_out", "28", "16", false, c_len_out },
+		{ "flags", "flags_names", "SOCK_NONBLOCK", "SOCK_CLOEXEC", true,
+		  c_flags },
+		{ "family", "family", "AF_INET6", "AF_INET", true, c_v6 },
+		{ "peer in the same slot", "peer_addr", ip_b, ip_a, true, c_ip },
+	};
+	unsigned int i, j;
+	struct t_rec r;
+
+	find_ip_pair();
+	check(strcmp(ip_a, ip_b), "two IPv4 addresses share a slot: %s, %s",
+	      ip_a, ip_b);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct cache_case *c = &cases[i];
+
+		/* the old record, the changed one, the old again */
+		for (j = 0; j < 3; j++) {
+			const char *want = j == 1 ? c->want : c->was;
+			char what[96];
+
+			sys_rec(&r, 4, SOCK_CLOEXEC);
+			sa_in(A(&r, PEER), ip_a, 40000);
+			if (j == 1)
+				c->change(&r);
+			snprintf(what, sizeof(what), "%s, record %u", c->what,
+				 j + 1);
+			if (!parse(json_of(rec(&r)), what))
+				continue;
+			if (c->str && strcmp(want, "null"))
+				expect_str(what, c->key, want);
+			else
+				expect_lit(what, c->key, want);
+		}
+	}
+}
+
 /* The message for a module of another record ABI (check_abi()). */
 static void test_abi_message(void)
 {
@@ -1876,6 +1979,7 @@ static const struct {
 	TEST(test_v2_malformed),
 	TEST(test_read_size),
 	TEST(test_stop_signal),
+	TEST(test_json_caches),
 	TEST(test_abi_message),
 	TEST(test_prom_value),
 	TEST(test_le_slot),
