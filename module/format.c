@@ -298,16 +298,23 @@ static inline void put_pair(char *p, unsigned int r)
 	memcpy(p, at_digit_pairs[r], 2);
 }
 
-/* Digits of @v in decimal. */
+static const __u32 at_pow10[10] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+	1000000000,
+};
+
+/*
+ * Digits of @v in decimal, without a division: log10 from the bit
+ * length (1233 / 4096 is just under log10(2)), one compare to round it.
+ */
 static unsigned int dec_digits(__u32 v)
 {
-	unsigned int n = 1;
+	unsigned int t;
 
-	while (v >= 100) {
-		v /= 100;
-		n += 2;
-	}
-	return n + (v >= 10);
+	if (v < 10)
+		return 1;
+	t = (32 - __builtin_clz(v)) * 1233 >> 12;
+	return t + (v >= at_pow10[t]);
 }
 
 /* @v's @n digits (zero-padded), ending at @end, two at a time. */
@@ -340,6 +347,16 @@ static void out_uint_w(struct at_out *o, unsigned long long v, int width)
 	char tmp[20];
 	unsigned int n;
 
+	/* One or two digits, most of a line's numbers: no division. */
+	if (v < 100 && width <= 2 && o->len + 2 <= o->size) {
+		if (v < 10 && width < 2) {
+			o->buf[o->len++] = '0' + v;
+			return;
+		}
+		put_pair(o->buf + o->len, v);
+		o->len += 2;
+		return;
+	}
 	if (v > 0xffffffffULL) {
 		/* Nanoseconds of uptime and the like: the low nine apart. */
 		unsigned long long hi = v / 1000000000U;
