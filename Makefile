@@ -139,6 +139,12 @@ bench-reader: deps
 	    tools/bench/bench.sh -k $(BENCH_KERNEL) -R $$n || exit 1; \
 	done
 
+# What formatting a record costs in userspace (callgrind): the tool's
+# JSON line and the module's text line, per record.
+.PHONY: bench-lines
+bench-lines:
+	@tools/bench/linecost.sh
+
 help:
 	@echo "accepttrace $(VERSION)"
 	@echo
@@ -166,5 +172,6 @@ help:
 	@echo "  make bench [BENCH_KERNEL=6.1|6.12]  accepttrace vs ftrace kprobe_events vs empty probes"
 	@echo "  make bench-icount [BENCH_KERNEL=...] the same arms, counted in instructions (exact)"
 	@echo "  make bench-reader [BENCH_KERNEL=...] the reader's cost per record, 1, 2 and 8 vCPUs"
+	@echo "  make bench-lines                     a JSON and a text line's instructions (callgrind)"
 	@echo
 	@echo "Environment: AT_CACHE (default /var/cache/accepttrace), AT_TIMEOUT (600 s)"
