@@ -123,6 +123,12 @@ function keys(w) {
 	printf "  delta at-tool / delta floor   = %s   (goal <= 5.00)\n", keyratio(w, "at-tool", "floor")
 	printf "  delta at-cat  / delta ft-pipe = %s,  delta at-cat / delta floor = %s\n",
 		keyratio(w, "at-cat", "ft-pipe"), keyratio(w, "at-cat", "floor")
+	# What the readers add per record (two a connection), above the
+	# handlers' work: read(), the JSON or text line, its write.
+	if ((w, "at-tool") in delta && (w, "at-noread") in delta)
+		printf "  reader per record: at-tool (JSON) %.0f, at-cat (text) %s %s   ((delta - delta at-noread) / 2)\n",
+			(delta[w, "at-tool"] - delta[w, "at-noread"]) / 2,
+			(w, "at-cat") in delta ? sprintf("%.0f", (delta[w, "at-cat"] - delta[w, "at-noread"]) / 2) : "-", unit
 	if ((w, "base2") in ratio)
 		printf "  noise floor (base2 against base): ratio %.3f, delta %.0f %s\n",
 			ratio[w, "base2"], delta[w, "base2"], unit

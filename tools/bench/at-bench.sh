@@ -328,7 +328,7 @@ bt_up() {
 	BT_RE=$2 BT_WANT=$3
 	[ "$(bt_probes "$BT_RE")" = 0 ] || { notok "no kprobes on $BT_RE before $_prog"; return 1; }
 	if [ "$_kind" = bt ]; then
-		"$BPFTRACE" -o "$T/bt.out" "$1" 2>"$T/bt.err" &
+		"$BPFTRACE" -o "$T/bt.out" "$1" >/dev/null 2>"$T/bt.err" &
 	else
 		"$PYTHON" -c "$BCC_RUN" >"$T/bt.out" 2>"$T/bt.err" &
 	fi
@@ -439,7 +439,7 @@ arm_up() {
 		;;
 	ft-pipe)
 		ft_up || { notok "kprobe_events set up"; return 1; }
-		cat $TR/trace_pipe >/dev/null &
+		cat $TR/trace_pipe >/dev/null 2>"$T/reader.err" &
 		READER=$!
 		;;
 	ft-nopipe) ft_up || { notok "kprobe_events set up"; return 1; } ;;

@@ -89,6 +89,7 @@ done
 for what in "delta at-tool / delta bt-full = " "delta at-cat  / delta bt-full = " \
 	"delta at-tool / delta bt-tcpaccept = " ${BCC:+"delta at-tool / delta bcc-tcpaccept = "} \
 	"delta at-tool / delta ft-pipe = " "delta at-tool / delta floor   = " \
+	"reader per record: at-tool (JSON) -*[0-9]*, at-cat (text) -*[0-9]" \
 	"delta at-noread / delta floor = " "delta at-noread / delta floor-clk = " \
 	"four clock reads per call (delta floor-clk - delta floor): -*[0-9]" \
 	"control at-tool / base = [0-9]" "highest lossless rate: [0-9]" "reader CPU time: [0-9]"; do
