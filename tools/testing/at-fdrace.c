@@ -191,7 +191,9 @@ static void read_records(int dev, struct check *k)
 		struct accepttrace_hdr h;
 		unsigned char b[1 << 16];
 	} buf;
+	const char *indent = getenv("AT_KTAP_INDENT");
 	struct timespec t0 = { 0 }, t;
+	long next_note = 1000;
 
 	for (;;) {
 		struct pollfd p = { .fd = dev, .events = POLLIN };
@@ -228,6 +230,16 @@ static void read_records(int dev, struct check *k)
 			}
 			check_record(k, h);
 			off += h->size;
+		}
+		/*
+		 * Progress on the console (a diagnostic of the suite's KTAP
+		 * document): on a debug kernel under TCG the run takes
+		 * minutes, and the host's watchdog must see it move.
+		 */
+		if (k->records >= next_note) {
+			fprintf(stderr, "%s# at-fdrace: %ld records\n",
+				indent ? indent : "", k->records);
+			next_note += 1000;
 		}
 	}
 }
