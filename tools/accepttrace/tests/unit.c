@@ -1036,6 +1036,48 @@ static void test_put(void)
 	check(!strcmp(got, "00ab0f"), "at_put_hex_bytes: %s", got);
 }
 
+/*
+ * Every digit count, both writers: the tool's at_put_u64() and the
+ * module's decimal writer (the text line's fd, pid and seconds), each
+ * value 10^k - 1, 10^k and 10^k + 1 against printf.
+ */
+static void test_digits(void)
+{
+	unsigned long long p = 1, v;
+	unsigned int k, d, bad_u64 = 0, bad_text = 0;
+	char got[64], want[160], line[AT_LINE_MAX];
+	struct t_rec r;
+
+	for (k = 0; k < 20; k++, p *= 10) {
+		for (d = 0; d < 3; d++) {
+			v = p - 1 + d;
+			*at_put_u64(got, v) = '\0';
+			snprintf(want, sizeof(want), "%llu", v);
+			if (strcmp(got, want) && !bad_u64++)
+				check(false, "at_put_u64 %s: %s", want, got);
+			if (v > INT_MAX)
+				continue;
+			sys_rec(&r, 4, 0);
+			r.sys.fd = v;
+			r.sys.task.pid = v;
+			r.sys.hdr.ts_ns = v * 1000000000ULL + v % 1000000000;
+			at_format_record(line, sizeof(line), rec(&r));
+			snprintf(want, sizeof(want), "%llu.%09llu cpu=1 pid=%llu "
+				 "tid=101 comm=server accept4(fd=%llu,",
+				 v, v % 1000000000, v, v);
+			if (strncmp(line, want, strlen(want)) && !bad_text++)
+				check(false, "text line, %llu\ngot  %s\nwant %s...",
+				      v, line, want);
+		}
+	}
+	*at_put_u64(got, ULLONG_MAX) = '\0';
+	check(!bad_u64 && !strcmp(got, "18446744073709551615"),
+	      "at_put_u64: 10^k - 1, 10^k, 10^k + 1 for k < 20, and "
+	      "ULLONG_MAX (%u wrong)", bad_u64);
+	check(!bad_text, "text line: fd, pid and seconds of 10^k - 1, 10^k "
+	      "and 10^k + 1 up to INT_MAX (%u wrong)", bad_text);
+}
+
 /* The address text of at_decode_addr() is module/format.c's, cut. */
 static void want_ip(const struct accepttrace_sockaddr *sa, char *out,
 		    size_t size)
@@ -1960,6 +2002,7 @@ static const struct {
 	void (*run)(void);
 } tests[] = {
 	TEST(test_put),
+	TEST(test_digits),
 	TEST(test_ip_text),
 	TEST(test_format_ip),
 	TEST(test_errnos),
