@@ -5,8 +5,9 @@
 # module's text line (module/format.c, compiled as the tool has it; in
 # the kernel the same code serves `cat /dev/accepttrace`).  Counted by
 # valgrind's callgrind on at-linecost.c, a connection's two records
-# formatted N times; the difference between two values of N takes out
-# the start-up.  With -p, callgrind_annotate's function list of the
+# formatted N times, counting what at_json_line() or at_format_record()
+# and their callees execute; the difference between two values of N
+# takes out the first calls' misses.  With -p, callgrind_annotate's function list of the
 # larger run follows each count.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -23,11 +24,16 @@ ${CC:-gcc} -O2 -std=gnu11 -Wall -Wextra -Werror \
 	-DAT_TOOL_VERSION="\"$(cat "$ROOT/VERSION")\"" -o "$T/at-linecost" \
 	at-linecost.c "$TOOL"/{run,stream,dev,out,json,decode,stats,hist,top,metrics}.c \
 	"$ROOT/module/format.c"
-# ir MODE N: instructions of one run
+# ir MODE N: the instructions of one run spent in the formatter,
+# at_json_line() or at_format_record(), and what they call
 ir() {
+	local fn=at_json_line
+
+	[ "$1" = json ] || fn=at_format_record
 	valgrind --tool=callgrind --callgrind-out-file="$T/cg.$1.$2" \
-		"$T/at-linecost" "$1" "$2" 2>&1 >/dev/null |
-		sed -n 's/.*Collected : *//p'
+		"$T/at-linecost" "$1" "$2" >/dev/null 2>&1
+	callgrind_annotate --inclusive=yes "$T/cg.$1.$2" 2>/dev/null |
+		awk -v fn=":$fn " 'index($0, fn) { gsub(",", "", $1); print $1; exit }'
 }
 N1=2000 N2=12000
 echo "=== accepttrace line cost: userspace, callgrind, $(gcc -dumpfullversion) -O2"
