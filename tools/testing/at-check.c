@@ -163,7 +163,7 @@ static long long now_ms(void)
 static void read_device(int timeout_ms, const char *save)
 {
 	static unsigned char buf[64 * 1024];
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = now_ms() + timeout_ms, left;
 	FILE *out = NULL;
 	__u32 abi = 0, one = 1;
 	ssize_t n;
@@ -208,10 +208,16 @@ static void read_device(int timeout_ms, const char *save)
 			    n ? strerror(errno) : "end of file");
 			break;
 		}
-		if (now_ms() >= deadline)
+		/*
+		 * The time left is read once: read twice, a deadline that
+		 * passed in between gave poll() a negative timeout, which
+		 * waits for ever on a device that records nothing more.
+		 */
+		left = deadline - now_ms();
+		if (left <= 0)
 			break;
 		poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1,
-		     (int)(deadline - now_ms()));
+		     (int)left);
 	}
 	if (out)
 		fclose(out);
